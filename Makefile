@@ -1,0 +1,31 @@
+# Two commands for people: `make run` and `make test`. Both build the virtual environment first.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv benchmark calibrate clean
+
+$(STAMP): setup.cfg
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,viz]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/lco-sim run --scale 0.1 --years 10 --out results/run-main
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_model.py
+
+calibrate: $(STAMP)
+	$(BIN)/python -m simulation.calibration --scale 1.0
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,51 @@
+"""The ``lco-sim`` command line.
+
+Each subcommand lives in its own module under :mod:`simulation.commands` and registers itself
+with :func:`register` hooks listed in :data:`COMMANDS`. Bad input (a
+:class:`~simulation.scenario.ScenarioError`) prints one line and exits with status 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from simulation import __version__
+from simulation.scenario import ScenarioError
+
+COMMANDS = (
+    "simulation.commands.run",
+)
+"""Modules that each define ``register(subparsers)``; add a line here for a new subcommand."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="lco-sim", description="Agent-based simulation of care flows under a Local Care "
+        "Organisation.")
+    parser.add_argument("--version", action="version", version=f"lco-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: parse, dispatch, and turn input errors into one-line messages (exit 2)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as exc:
+        print(f"lco-sim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lco-sim: interrupted; finished work was kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the ``lco-sim`` command line, one module each."""

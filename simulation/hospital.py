@@ -1,0 +1,149 @@
+"""Acute hospitals: finite general and acute beds, escalation, and discharge gated by community care.
+
+Each trust site is a Mesa agent holding its inpatients as small arrays. A patient is medically
+fit on ``fit_day``. One who needs no support goes home that day. One who needs home support or a
+community bed is first assessed (``ready_day``) and then waits for a free place with their
+neighbourhood's team; every night spent waiting after ``ready_day`` is a delayed-discharge bed
+day (a delayed transfer of care). After ``max_wait_days`` they leave on an interim package.
+
+Bed capacity is ``beds`` plus ``escalation_beds`` once the site opens them: at the start of each
+day it opens them if occupancy of the base beds has reached the escalation threshold.
+
+Example:
+    >>> import mesa
+    >>> from simulation.scenario import HospitalSpec
+    >>> h = Hospital(mesa.Model(), index=0, spec=HospitalSpec(beds=2, escalation_beds=1),
+    ...              scale=1.0, escalation_threshold=0.95)
+    >>> h.admit(episode=np.array([0]), patient=np.array([10]), fit_day=np.array([3]),
+    ...         ready_day=np.array([3]), need=np.array([0]), neighbourhood=np.array([0]))
+    >>> h.occupied, h.free_beds()
+    (1, 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from simulation.scenario import HospitalSpec
+
+NEED_NONE, NEED_HOME_SUPPORT, NEED_COMMUNITY_BED = 0, 1, 2
+DEST_HOME, DEST_HOME_SUPPORT, DEST_COMMUNITY_BED, DEST_DIED, DEST_INTERIM = 0, 1, 2, 3, 4
+DESTINATIONS = ("home", "home_support", "community_bed", "died", "interim_package")
+
+_FIELDS = ("episode", "patient", "fit_day", "ready_day", "need", "neighbourhood")
+
+
+@dataclass
+class Discharges:
+    """Patients leaving a hospital today."""
+
+    episode: np.ndarray
+    patient: np.ndarray
+    destination: np.ndarray
+    delayed_days: np.ndarray
+
+
+class Hospital(mesa.Agent):
+    """One acute site and its inpatients."""
+
+    def __init__(self, model: mesa.Model, index: int, spec: HospitalSpec, scale: float,
+                 escalation_threshold: float):
+        super().__init__(model)
+        self.index = index
+        self.name = spec.name
+        self.locality = spec.locality
+        self.beds = int(round(spec.beds * scale))
+        self.escalation_beds = int(round(spec.escalation_beds * scale))
+        self.escalation_threshold = escalation_threshold
+        self.escalation_open = False
+        for f in _FIELDS:
+            setattr(self, f, np.empty(0, np.int64))
+        self.delayed_tonight = 0
+        self.fit_tonight = 0
+        self.admissions_today = 0
+
+    @property
+    def occupied(self) -> int:
+        """Beds occupied now."""
+        return len(self.patient)
+
+    @property
+    def capacity(self) -> int:
+        """Beds available today, with escalation beds if open."""
+        return self.beds + (self.escalation_beds if self.escalation_open else 0)
+
+    @property
+    def occupancy(self) -> float:
+        """Occupied beds over base beds (can exceed 1 while escalation beds are open)."""
+        return self.occupied / self.beds if self.beds else 0.0
+
+    def free_beds(self) -> int:
+        """Beds free now."""
+        return max(0, self.capacity - self.occupied)
+
+    def decide_escalation(self) -> None:
+        """Open escalation beds for today if the base beds are at the threshold."""
+        self.escalation_open = self.occupied >= self.escalation_threshold * self.beds
+
+    def admit(self, **columns: np.ndarray) -> None:
+        """Add inpatients; callers check :meth:`free_beds` first."""
+        for f in _FIELDS:
+            setattr(self, f, np.concatenate([getattr(self, f), np.asarray(columns[f], np.int64)]))
+
+    def _keep(self, mask: np.ndarray) -> None:
+        for f in _FIELDS:
+            setattr(self, f, getattr(self, f)[mask])
+
+    def remove_patients(self, patients: np.ndarray) -> np.ndarray:
+        """Take out patients (deaths); returns their episode ids."""
+        gone = np.isin(self.patient, patients)
+        episodes = self.episode[gone]
+        self._keep(~gone)
+        return episodes
+
+    def discharge(self, day: int, teams: list, max_wait_days: float,
+                  service_end: Callable[[np.ndarray, int], np.ndarray]) -> Discharges:
+        """Discharge everyone who can go today; count who is fit but still here tonight.
+
+        Args:
+            day: today.
+            teams: community teams by neighbourhood index.
+            max_wait_days: longest wait for a place before an interim package.
+            service_end: ``(patient ids, need) -> day the service episode ends``.
+        """
+        fit = self.fit_day <= day
+        go = fit & (self.need == NEED_NONE)
+        dest = np.full(len(self.patient), -1, np.int64)
+        dest[go] = DEST_HOME
+        waiting = np.flatnonzero(fit & (self.need != NEED_NONE) & (self.ready_day <= day))
+        # longest waits first, then by episode id so the order is reproducible
+        waiting = waiting[np.lexsort((self.episode[waiting], self.ready_day[waiting]))]
+        for need, dest_code, free, start in (
+                (NEED_HOME_SUPPORT, DEST_HOME_SUPPORT, "free_home_support", "start_home_support"),
+                (NEED_COMMUNITY_BED, DEST_COMMUNITY_BED, "free_community_beds",
+                 "start_community_bed")):
+            mine = waiting[self.need[waiting] == need]
+            for hood in np.unique(self.neighbourhood[mine]):
+                queue = mine[self.neighbourhood[mine] == hood]
+                team = teams[hood]
+                placed = queue[: getattr(team, free)()]
+                if len(placed):
+                    getattr(team, start)(service_end(self.patient[placed], need))
+                    dest[placed] = dest_code
+        overdue = (dest < 0) & fit & (self.need != NEED_NONE) & \
+            (day - self.ready_day >= max_wait_days)
+        dest[overdue] = DEST_INTERIM
+        leaving = dest >= 0
+        delayed = np.maximum(0, day - self.ready_day)  # nights spent waiting before today
+        out = Discharges(self.episode[leaving], self.patient[leaving], dest[leaving],
+                         np.where(self.need[leaving] != NEED_NONE, delayed[leaving], 0))
+        self._keep(~leaving)
+        still_fit = self.fit_day <= day
+        self.fit_tonight = int(still_fit.sum())
+        self.delayed_tonight = int((still_fit & (self.need != NEED_NONE)
+                                    & (self.ready_day <= day)).sum())
+        return out

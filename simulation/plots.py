@@ -1,0 +1,44 @@
+"""Figures of a single run (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def plot_run(results: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Four panels: admissions and A&E (30-day means), occupancy by hospital, delayed discharges, GP."""
+    allv = results[results["dimension"] == "all"].pivot_table(
+        index="date", columns="metric", values="value", observed=True)
+    hosp = results[(results["dimension"] == "hospital") & (results["metric"] == "occupancy")]
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
+    roll = allv.rolling(30, min_periods=1).mean()
+    ax = axes[0, 0]
+    ax.plot(roll.index, roll["emergency_admissions"], label="emergency admissions")
+    ax.plot(roll.index, roll["ae_attendances"], label="A&E attendances")
+    ax.set_title("Acute activity per day (30-day mean)")
+    ax.legend(fontsize=8)
+    ax = axes[0, 1]
+    for name, g in hosp.groupby("group", observed=True):
+        ax.plot(g["date"], g["value"].rolling(7, min_periods=1).mean() * 100, label=str(name))
+    ax.axhline(85, color="grey", ls=":", lw=1)
+    ax.set_title("Bed occupancy by hospital (%, 7-day mean)")
+    ax.legend(fontsize=8)
+    ax = axes[1, 0]
+    ax.plot(roll.index, roll["delayed_discharge_bed_days"], color="tab:red")
+    ax.set_title("Delayed-discharge beds occupied (30-day mean)")
+    ax = axes[1, 1]
+    ax.plot(roll.index, roll["gp_appointments_met"], label="met")
+    ax.plot(roll.index, roll["gp_appointments_unmet"], label="turned away")
+    ax.set_title("GP appointments per day (30-day mean)")
+    ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)

@@ -1,0 +1,421 @@
+"""Patients: the registered population as a struct of numpy arrays with stable ids.
+
+Why arrays and not Mesa agents: at 600,000 patients and 3,650 days a run is 2.2 billion
+patient-days. Plain Mesa manages about 1-2 million agent-steps a second on this machine, so one
+object per patient would take about 20-40 minutes a run; numpy handles the same population in
+about 3-4 ms a day (one uniform draw and one comparison per patient; see ``benchmarks/``).
+
+A patient's id is its slot in the arrays. Slots are never reused: deaths clear ``alive``, births
+append. Together with state-independent births this keeps ids aligned across policy arms, which
+common random numbers rely on (see :mod:`simulation.random_streams`).
+
+Each day every living patient draws one uniform ``u``, compared against stacked segments of their
+daily event probabilities::
+
+    [0, p_death) -> death | [p_death, p_death + p_acute_max) -> acute episode | next p_gp -> GP need
+
+so at most one of the three events happens to a patient on a day (an approximation whose error is
+of the order of the product of two daily probabilities, below 1e-3). The acute segment is sized for
+the winter peak and thinned to the day's seasonal factor; death comes first because no lever changes
+it, so policy never shifts a patient's death draws.
+
+Example:
+    >>> from simulation.scenario import Scenario
+    >>> from simulation.random_streams import RandomStreams
+    >>> pop = Population.initial(Scenario.preset(scale=0.01), RandomStreams(1),
+    ...                          practice_of_neighbourhood=[[0], [1], [2]] * 4,
+    ...                          practice_weights=np.ones(12))
+    >>> pop.n_alive
+    6000
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.random_streams import Process, RandomStreams
+from simulation.scenario import LOCALITIES, Scenario
+
+MAX_AGE = 110
+AGE_BANDS = ((0, 17), (18, 64), (65, 74), (75, 84), (85, MAX_AGE))
+"""Age bands used for breakdowns of the outputs (inclusive bounds)."""
+AGE_BAND_LABELS = tuple(f"{lo}-{hi}" if hi < MAX_AGE else f"{lo}+" for lo, hi in AGE_BANDS)
+N_TIERS = 4
+N_QUINTILES = 5
+DAYS_PER_YEAR = 365.25
+
+
+def step_table(table: dict[int, float]) -> np.ndarray:
+    """A value for each single year of age 0..110 from a table keyed by band lower bounds.
+
+    >>> step_table({0: 1.0, 2: 5.0})[:4].tolist()
+    [1.0, 1.0, 5.0, 5.0]
+    """
+    out = np.empty(MAX_AGE + 1)
+    keys = sorted(table)
+    for i, lo in enumerate(keys):
+        hi = keys[i + 1] if i + 1 < len(keys) else MAX_AGE + 1
+        out[lo:hi] = table[lo]
+    return out
+
+
+def interpolated_table(table: dict[int, float]) -> np.ndarray:
+    """Linear interpolation between the given ages, constant beyond the last.
+
+    >>> interpolated_table({0: 0.0, 10: 1.0})[[0, 5, 20]].tolist()
+    [0.0, 0.5, 1.0]
+    """
+    keys = sorted(table)
+    return np.interp(np.arange(MAX_AGE + 1), keys, [table[k] for k in keys])
+
+
+def age_band_of(age: np.ndarray) -> np.ndarray:
+    """Index into :data:`AGE_BANDS` for each age."""
+    edges = np.array([lo for lo, _ in AGE_BANDS[1:]])
+    return np.searchsorted(edges, age, side="right").astype(np.int8)
+
+
+def annual_to_daily(rate: np.ndarray) -> np.ndarray:
+    """Probability of at least one event in a day from an annual hazard rate."""
+    return -np.expm1(-np.asarray(rate) / DAYS_PER_YEAR)
+
+
+@dataclass(frozen=True)
+class HazardTables:
+    """Annual hazards by single year of age, deprivation quintile (0 = most deprived) and tier.
+
+    Tier effects are renormalised within each age and quintile against the *published*
+    prevalence, so the population averages reproduce the published age profiles at day 0, and a
+    sicker population later has proportionally higher demand.
+    """
+
+    tier_cum: np.ndarray  # [age, quintile, 3]: P(tier >= 1), P(tier >= 2), P(tier == 3)
+    death: np.ndarray  # [age, quintile, tier]
+    acute: np.ndarray  # [age, quintile, tier], acute episodes (A&E attendance or direct admission)
+    gp: np.ndarray  # [age, sex, quintile, tier]
+    conversion: np.ndarray  # [age]: P(admitted | A&E attendance)
+    direct_share: np.ndarray  # [age]: P(direct admission | acute episode)
+
+    @classmethod
+    def from_scenario(cls, s: Scenario) -> HazardTables:
+        """Build every table from the scenario's parameters."""
+        pop, dem = s.population, s.demand
+        # Tier prevalence with a log-odds shift by deprivation, centred on quintile 3 (England).
+        shift = np.log(pop.deprivation_tier_odds_ratio) * (2 - np.arange(N_QUINTILES)) / 4
+        prev = np.stack([interpolated_table(pop.tier_prevalence[k])
+                         for k in ("any_ltc", "multimorbid", "frail")], axis=-1)  # [age, 3]
+        tier_cum = np.empty((MAX_AGE + 1, N_QUINTILES, 3))
+        for q in range(N_QUINTILES):
+            p = np.clip(prev, 1e-9, 1 - 1e-9)
+            tier_cum[:, q, :] = 1 / (1 + np.exp(-(np.log(p / (1 - p)) + shift[q])))
+        tier_cum = np.where((prev <= 0)[:, None, :], 0.0, tier_cum)  # structural zeros stay zero
+        tier_cum[..., 1] = np.minimum(tier_cum[..., 1], tier_cum[..., 0])
+        tier_cum[..., 2] = np.minimum(tier_cum[..., 2], tier_cum[..., 1])
+        tier_pmf = tier_pmf_from_cumulative(tier_cum)  # [age, q, 4]
+
+        def normalised(rr: list[float]) -> np.ndarray:
+            rr = np.asarray(rr, dtype=float)
+            return rr / (tier_pmf * rr).sum(axis=-1, keepdims=True)  # [age, q, 4]
+
+        ages = np.arange(MAX_AGE + 1)
+        gompertz = pop.mortality_gompertz_a * np.exp(pop.mortality_gompertz_b * ages)
+        gompertz[0] = pop.infant_mortality
+        death = (pop.mortality_local_excess * np.minimum(gompertz, 5.0))[:, None, None] * \
+            normalised(pop.mortality_rr_by_tier)
+
+        least = step_table(dem.admissions_by_age_least_deprived) / 1000
+        most = step_table(dem.admissions_by_age_most_deprived) / 1000
+        frac = np.arange(N_QUINTILES) / (N_QUINTILES - 1)  # 0 = most deprived
+        admissions = most[:, None] + (least - most)[:, None] * frac[None, :]  # [age, q]
+        conversion = step_table(dem.ae_conversion_by_age)
+        via_ae = dem.admissions_via_ae_share
+        # Acute episodes per admission: A&E attendances (via_ae / conversion) plus direct admissions.
+        episodes_per_admission = via_ae / conversion + (1 - via_ae)
+        acute = (admissions * episodes_per_admission[:, None])[..., None] * \
+            normalised(dem.admission_rr_by_tier)
+        direct_share = (1 - via_ae) / episodes_per_admission
+
+        gp_age = step_table(dem.gp_need_by_age)
+        male = np.ones(MAX_AGE + 1)
+        male[16:61] = dem.gp_need_male_rr_16_60
+        fs = pop.female_share
+        female = 1 / (fs + (1 - fs) * male)
+        sex = np.stack([female, male * female], axis=1)  # [age, sex]; 0 = female
+        dep = 1 + dem.gp_need_deprivation_step * (2 - np.arange(N_QUINTILES))
+        gp = gp_age[:, None, None, None] * sex[:, :, None, None] * dep[None, None, :, None] * \
+            normalised(dem.gp_need_rr_by_tier)[:, None, :, :]
+        return cls(tier_cum=tier_cum, death=death, acute=acute, gp=gp, conversion=conversion,
+                   direct_share=direct_share)
+
+
+def tier_pmf_from_cumulative(cum: np.ndarray) -> np.ndarray:
+    """P(tier = 0..3) from P(tier >= 1), P(tier >= 2), P(tier = 3) on the last axis."""
+    return np.stack([1 - cum[..., 0], cum[..., 0] - cum[..., 1], cum[..., 1] - cum[..., 2],
+                     cum[..., 2]], axis=-1)
+
+
+class Population:
+    """The registered patients: demographic state, risk state, and daily event draws."""
+
+    def __init__(self, capacity: int, tables: HazardTables, scenario: Scenario,
+                 streams: RandomStreams):
+        self.tables = tables
+        self.scenario = scenario
+        self.streams = streams
+        self.n = 0  # slots in use (alive or dead)
+        self.n_alive = 0
+        self.alive = np.zeros(capacity, bool)
+        self.birth_day = np.zeros(capacity, np.int32)
+        self.female = np.zeros(capacity, bool)
+        self.neighbourhood = np.zeros(capacity, np.int16)
+        self.practice = np.zeros(capacity, np.int16)
+        self.quintile = np.zeros(capacity, np.int8)  # 0 = IMD quintile 1 (most deprived)
+        self.tier = np.zeros(capacity, np.int8)
+        self.age_band = np.zeros(capacity, np.int8)  # refreshed monthly, for breakdowns
+        self.in_hospital = np.zeros(capacity, bool)
+        self.readmit_until = np.full(capacity, -1, np.int32)
+        self.case_managed_since = np.full(capacity, -1, np.int32)
+        self.social_prescribed = np.zeros(capacity, bool)
+        self.gp_count_this_year = np.zeros(capacity, np.int16)
+        self.gp_count_last_year = np.zeros(capacity, np.int16)
+        self.acute_lever_rr = np.ones(capacity, np.float32)  # set by the integration levers
+        self.gp_lever_rr = np.ones(capacity, np.float32)
+        self.readmit_rr = np.ones(capacity, np.float32)  # excess acute hazard after discharge
+        self.episode = np.full(capacity, -1, np.int64)  # open admission, if any
+        # daily event probabilities (0 for the dead)
+        self.p_death = np.zeros(capacity, np.float32)
+        self.p_acute_max = np.zeros(capacity, np.float32)
+        self.p_gp = np.zeros(capacity, np.float32)
+        self.cut_total = np.zeros(capacity, np.float32)
+        self._readmission_expiry: dict[int, list[np.ndarray]] = defaultdict(list)
+        amp = scenario.demand.winter_amplitude
+        self.season_max = 1 + amp
+
+    # ----- construction ---------------------------------------------------------------------
+    @classmethod
+    def initial(cls, scenario: Scenario, streams: RandomStreams,
+                practice_of_neighbourhood: list[list[int]],
+                practice_weights: np.ndarray) -> Population:
+        """Draw the day-0 population: ages, sex, places, deprivation and tiers.
+
+        Args:
+            scenario: the scenario (population size is ``registered_patients * scale``).
+            streams: the run's random streams (uses ``Process.STRUCTURE``).
+            practice_of_neighbourhood: practice indices in each neighbourhood.
+            practice_weights: relative list size of every practice.
+        """
+        pop_p, run = scenario.population, scenario.run
+        n0 = max(1, round(pop_p.registered_patients * run.scale))
+        growth = (pop_p.births_per_1000 + pop_p.net_migration_per_1000) / 1000
+        capacity = int(n0 * (1 + 1.3 * growth * run.years)) + 1000
+        tables = HazardTables.from_scenario(scenario)
+        self = cls(capacity, tables, scenario, streams)
+        self.set_practices(practice_of_neighbourhood, practice_weights)
+        rng = streams.generator(Process.STRUCTURE)
+
+        weights = np.asarray(pop_p.neighbourhood_weights, float)
+        hood = rng.choice(len(weights), size=n0, p=weights / weights.sum())
+        keys = sorted(pop_p.age_shares)
+        shares = np.array([pop_p.age_shares[k] for k in keys])
+        band = rng.choice(len(keys), size=n0, p=shares / shares.sum())
+        lo = np.array(keys)[band]
+        hi = np.append(np.array(keys[1:]), 101)[band]
+        age_years = lo + rng.random(n0) * (hi - lo)
+        self._append(day=0, birth_day=-np.floor(age_years * DAYS_PER_YEAR).astype(np.int32),
+                     neighbourhood=hood, rng=rng,
+                     practice_of_neighbourhood=practice_of_neighbourhood,
+                     practice_weights=practice_weights)
+        return self
+
+    def _append(self, day: int, birth_day: np.ndarray, neighbourhood: np.ndarray,
+                rng: np.random.Generator, practice_of_neighbourhood: list[list[int]],
+                practice_weights: np.ndarray) -> np.ndarray:
+        """Add patients in new slots; returns their ids. Tiers are drawn from the prevalence."""
+        k = len(birth_day)
+        if self.n + k > len(self.alive):
+            self._grow(self.n + k)
+        ids = np.arange(self.n, self.n + k)
+        self.n += k
+        self.n_alive += k
+        n_hoods = len(self.scenario.population.neighbourhood_weights)
+        per_locality = n_hoods // len(LOCALITIES)
+        self.alive[ids] = True
+        self.birth_day[ids] = birth_day
+        self.female[ids] = rng.random(k) < self.scenario.population.female_share
+        self.neighbourhood[ids] = neighbourhood
+        # Practice within the neighbourhood by list weight, deprivation by the locality's mix:
+        # cumulative tables offset by the group index let one searchsorted serve every group.
+        u = rng.random((2, k))
+        practice = self._practice_cdf.searchsorted(neighbourhood + u[0], side="right")
+        practice = self._practice_order[np.minimum(practice, len(self._practice_order) - 1)]
+        locality = np.minimum(neighbourhood // per_locality, len(LOCALITIES) - 1)
+        quintile = (u[1][:, None] >= self._quintile_cdf[locality]).sum(axis=1).astype(np.int8)
+        self.practice[ids] = practice
+        self.quintile[ids] = quintile
+        age = self.ages(day, ids)
+        cum = self.tables.tier_cum[age, quintile]  # [k, 3]
+        self.tier[ids] = (rng.random(k)[:, None] < cum).sum(axis=1)
+        self.refresh(day, ids)
+        return ids
+
+    def set_practices(self, practice_of_neighbourhood: list[list[int]],
+                      practice_weights: np.ndarray) -> None:
+        """Tables for drawing a new patient's practice (by list weight) and deprivation."""
+        order, cdf = [], []
+        for h, options in enumerate(practice_of_neighbourhood):
+            w = np.asarray(practice_weights)[options]
+            order.extend(options)
+            cdf.extend(h + np.cumsum(w) / w.sum())
+        cdf[-1] = np.inf
+        self._practice_order = np.asarray(order, np.int16)
+        self._practice_cdf = np.asarray(cdf)
+        mix = self.scenario.population.deprivation_by_locality
+        self._quintile_cdf = np.array([np.cumsum(mix[loc])[:-1] / sum(mix[loc])
+                                       for loc in LOCALITIES])
+
+    def _grow(self, needed: int) -> None:
+        new = max(needed, int(len(self.alive) * 1.5))
+        for name, value in list(vars(self).items()):
+            if isinstance(value, np.ndarray) and value.shape == self.alive.shape:
+                grown = np.zeros(new, value.dtype)
+                if name in ("readmit_until", "case_managed_since", "episode"):
+                    grown[:] = -1
+                if name in ("acute_lever_rr", "gp_lever_rr", "readmit_rr"):
+                    grown[:] = 1
+                grown[: len(value)] = value
+                setattr(self, name, grown)
+
+    # ----- state queries --------------------------------------------------------------------
+    def ages(self, day: int, ids: np.ndarray | slice | None = None) -> np.ndarray:
+        """Age in whole years on ``day`` (capped at 110)."""
+        bd = self.birth_day[: self.n] if ids is None else self.birth_day[ids]
+        return np.minimum((day - bd) // 365, MAX_AGE).astype(np.int16)
+
+    # ----- hazards --------------------------------------------------------------------------
+    def refresh(self, day: int, ids: np.ndarray | None = None) -> None:
+        """Recompute daily event probabilities from age, tier, deprivation and levers.
+
+        Called monthly for everyone, and for single patients whose risk changed (admission,
+        discharge, case management, tier change).
+        """
+        sel = slice(0, self.n) if ids is None else ids
+        age = self.ages(day, sel)
+        self.age_band[sel] = age_band_of(age)
+        q = self.quintile[sel]
+        tier = self.tier[sel]
+        alive_out = self.alive[sel] & ~self.in_hospital[sel]
+        years = day / DAYS_PER_YEAR
+        trend = (1 + self.scenario.demand.secular_trend_per_year) ** years
+        death = annual_to_daily(self.tables.death[age, q, tier]) * self.alive[sel]
+        readmit = np.where(self.readmit_until[sel] > day, self.readmit_rr[sel], 1.0)
+        acute = self.tables.acute[age, q, tier] * trend * readmit * self.acute_lever_rr[sel]
+        acute = annual_to_daily(acute * self.season_max) * alive_out
+        gp = self.tables.gp[age, (~self.female[sel]).astype(np.int8), q, tier] * self.gp_lever_rr[sel]
+        gp = annual_to_daily(gp) * alive_out
+        self.p_death[sel] = death
+        self.p_acute_max[sel] = acute
+        self.p_gp[sel] = gp
+        self.cut_total[sel] = death + acute + gp
+
+    def start_readmission_window(self, day: int, ids: np.ndarray, rr: np.ndarray | float,
+                                 days: int = 30) -> None:
+        """Raise the acute hazard of just-discharged patients by ``rr`` for ``days`` days."""
+        if len(ids) == 0:
+            return
+        self.readmit_until[ids] = day + days
+        self.readmit_rr[ids] = rr
+        self._readmission_expiry[day + days].append(ids)
+        self.refresh(day, ids)
+
+    def expire_readmission_windows(self, day: int) -> None:
+        """Return patients whose 30-day window ends today to their ordinary hazard."""
+        for ids in self._readmission_expiry.pop(day, []):
+            self.refresh(day, ids[self.alive[ids]])
+
+    # ----- daily events ---------------------------------------------------------------------
+    def draw_events(self, day: int, season: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Today's deaths, acute episodes and GP needs (patient ids), one uniform per patient.
+
+        Args:
+            day: the day index (keys the stream, so every arm draws the same numbers).
+            season: today's seasonal factor on the acute hazard (at most ``season_max``).
+        """
+        u = self.streams.daily(Process.PATIENT_EVENTS, day, self.n)
+        cand = np.flatnonzero(u < self.cut_total[: self.n])
+        uc = u[cand]
+        pd = self.p_death[cand]
+        pa = self.p_acute_max[cand]
+        dies = uc < pd
+        in_acute = ~dies & (uc < pd + pa)
+        # thinning: the acute segment is sized for the winter peak
+        accept = (uc - pd) < pa * (season / self.season_max)
+        acute = cand[in_acute & accept]
+        gp = cand[~dies & ~in_acute]
+        return cand[dies], acute, gp
+
+    def kill(self, day: int, ids: np.ndarray) -> None:
+        """Mark patients dead; they keep their slots so ids never move."""
+        self.n_alive -= int(self.alive[ids].sum())
+        self.alive[ids] = False
+        self.in_hospital[ids] = False
+        self.p_death[ids] = self.p_acute_max[ids] = self.p_gp[ids] = self.cut_total[ids] = 0
+
+    def add_births(self, day: int, practice_of_neighbourhood: list[list[int]],
+                   practice_weights: np.ndarray, initial_size: int) -> np.ndarray:
+        """Births and arrivals for the day; their number does not depend on the model's state."""
+        p = self.scenario.population
+        rng = self.streams.generator(Process.BIRTHS, day)
+        per_day = initial_size / 1000 / DAYS_PER_YEAR
+        n_births = rng.poisson(p.births_per_1000 * per_day)
+        n_arrivals = rng.poisson(p.net_migration_per_1000 * per_day)
+        k = n_births + n_arrivals
+        if k == 0:
+            return np.empty(0, np.int64)
+        w = np.asarray(p.neighbourhood_weights, float)
+        hood = rng.choice(len(w), size=k, p=w / w.sum())
+        age_days = np.concatenate([np.zeros(n_births), rng.uniform(18, 35, n_arrivals) * 365])
+        ids_born = self._append(day, (day - age_days).astype(np.int32), hood, rng,
+                                practice_of_neighbourhood, practice_weights)
+        return ids_born
+
+    # ----- tiers ----------------------------------------------------------------------------
+    def progress_tiers(self, day: int) -> int:
+        """Yearly: move patients up a tier so each age keeps the published prevalence (+ trend).
+
+        Transition probabilities are derived from the gap between the target prevalence at the
+        patients' new age and the prevalence they have now, so ageing, the secular trend and the
+        higher mortality of the sick are all accounted for. Returns the number who moved.
+        """
+        ids = np.flatnonzero(self.alive[: self.n])
+        age = self.ages(day, ids)
+        q = self.quintile[ids]
+        cell = age.astype(np.int64) * N_QUINTILES + q
+        n_cells = (MAX_AGE + 1) * N_QUINTILES
+        size = np.bincount(cell, minlength=n_cells).astype(float)
+        years = day / DAYS_PER_YEAR
+        trend = (1 + self.scenario.population.multimorbidity_trend_per_year) ** years
+        target = self.tables.tier_cum.reshape(n_cells, 3).copy()
+        target[:, 1:] = np.minimum(target[:, 1:] * trend, target[:, [0]])
+        rng = self.streams.generator(Process.TIER_PROGRESSION, day)
+        u = rng.random(len(ids))
+        moved = np.zeros(len(ids), bool)
+        for k in (3, 2, 1):  # fill the highest tier first from the tier below it
+            tier = self.tier[ids]
+            at_least = np.bincount(cell, weights=tier >= k, minlength=n_cells)
+            below = np.bincount(cell, weights=tier == k - 1, minlength=n_cells)
+            need = np.clip(target[:, k - 1] * size - at_least, 0, None)
+            prob = np.divide(need, below, out=np.zeros(n_cells), where=below > 0)
+            up = (tier == k - 1) & ~moved & (u < np.minimum(prob, 1.0)[cell])
+            self.tier[ids[up]] = k
+            moved |= up
+        changed = ids[moved]
+        self.refresh(day, changed)
+        return len(changed)
+
+    def roll_gp_counts(self) -> None:
+        """Start a new year of GP-appointment counting (for frequent-attender status)."""
+        self.gp_count_last_year[: self.n] = self.gp_count_this_year[: self.n]
+        self.gp_count_this_year[: self.n] = 0

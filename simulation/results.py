@@ -1,0 +1,70 @@
+"""Tidy results: one long table of daily outputs from a finished model.
+
+Example:
+    >>> from simulation.scenario import Scenario
+    >>> from simulation.model import LCOModel
+    >>> m = LCOModel(Scenario.preset(scale=0.005, years=1), seed=1).run(days=5)
+    >>> df = tidy_results(m)
+    >>> set(df["dimension"]) >= {"all", "hospital", "neighbourhood", "age_band"}
+    True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from simulation.population import AGE_BAND_LABELS
+
+COLUMNS = ["day", "date", "metric", "dimension", "group", "value"]
+
+
+def _group_labels(model, dimension: str) -> list[str]:
+    if dimension == "neighbourhood":
+        return [f"N{h + 1:02d} ({loc})" for h, loc in enumerate(model.locality_of_neighbourhood)]
+    if dimension == "age_band":
+        return list(AGE_BAND_LABELS)
+    return [f"Q{q + 1}" for q in range(5)]
+
+
+def tidy_results(model) -> pd.DataFrame:
+    """Every recorded series of ``model`` as rows of (day, date, metric, dimension, group, value)."""
+    days = model.day
+    dates = model.dates[:days]
+    frames = []
+    mv = model.datacollector.get_model_vars_dataframe().iloc[:days]
+    mv.index = np.arange(len(mv))
+    long = mv.reset_index(names="day").melt(id_vars="day", var_name="metric", value_name="value")
+    long["dimension"], long["group"] = "all", "all"
+    frames.append(long)
+
+    from simulation.hospital import Hospital
+
+    hv = model.datacollector.get_agenttype_vars_dataframe(Hospital).reset_index()
+    if len(hv):
+        names = {h.unique_id: h.name for h in model.hospitals}
+        hv["day"] = hv["Step"] - 1
+        hv = hv[hv["day"] < days]
+        hv["group"] = hv["AgentID"].map(names)
+        hv = hv.drop(columns=["Step", "AgentID"]).melt(id_vars=["day", "group"], var_name="metric",
+                                                         value_name="value")
+        hv["dimension"] = "hospital"
+        frames.append(hv)
+
+    for metric, by_dim in model.breakdowns.counts.items():
+        for dim, arr in by_dim.items():
+            labels = _group_labels(model, dim)
+            a = arr[:days]
+            frames.append(pd.DataFrame({
+                "day": np.repeat(np.arange(days), a.shape[1]), "metric": metric, "dimension": dim,
+                "group": np.tile(labels, days), "value": a.ravel()}))
+    for day, sizes in model.population_by_group:
+        for dim, counts in sizes.items():
+            frames.append(pd.DataFrame({"day": day, "metric": "population", "dimension": dim,
+                                        "group": _group_labels(model, dim), "value": counts}))
+    df = pd.concat(frames, ignore_index=True)
+    df["value"] = df["value"].astype(float)
+    df["date"] = dates[df["day"].to_numpy()]
+    for col in ("metric", "dimension", "group"):
+        df[col] = df[col].astype("category")
+    return df[COLUMNS]
