@@ -35,6 +35,11 @@ class LocalCareOrganisation(mesa.Agent):
         self.intensity_by_status = np.asarray(policy.status_intensity, float)
         self.finance: Any = None  # filled in by the finance module when it is attached
 
+    def end_of_year(self, day: int) -> None:
+        """Close the model year ``day // 365``: the finance module (if attached) settles the year."""
+        if self.finance is not None:
+            self.finance.end_of_year(day)
+
     def review_adoption(self, day: int, practices: list, neighbourhoods: int) -> int:
         """Let each willing practice below the target consider stepping up; returns how many did."""
         if self.target_status == 0:

@@ -67,17 +67,19 @@ class LCOModel(mesa.Model):
 
     Args:
         scenario: the validated scenario; the Manchester ``none`` baseline by default.
-        seed: root seed; every random number derives from it (see :mod:`simulation.random_streams`).
+        seed: root seed (an integer or a SeedSequence); every random number derives from it, see
+            :mod:`simulation.random_streams`. The same seed in two arms gives common random numbers.
         record_episodes: keep the patient-level episode log.
     """
 
-    def __init__(self, scenario: Scenario | None = None, *, seed: int = 0,
-                 record_episodes: bool = True):
-        super().__init__(seed=seed)
+    def __init__(self, scenario: Scenario | None = None, *,
+                 seed: int | np.random.SeedSequence = 0, record_episodes: bool = True):
+        self.streams = RandomStreams(seed)
+        # Mesa's own generator is not used by the model's processes; seed it from ours anyway.
+        super().__init__(seed=int(self.streams.seed_sequence.generate_state(1)[0]))
         self.scenario = scenario if scenario is not None else Scenario()
         s = self.scenario
-        self.seed_value = int(seed)
-        self.streams = RandomStreams(seed)
+        self.seed = seed
         self.day = 0
         self.horizon_days = int(round(s.run.years * 365))
         self.start_date = dt.date.fromisoformat(s.run.start_date)
@@ -214,6 +216,8 @@ class LCOModel(mesa.Model):
         self._release_out_of_area(day)
         self.population.expire_readmission_windows(day)
         self._record(day)
+        if (day + 1) % 365 == 0:
+            self.lco.end_of_year(day)
         self.day += 1
 
     # ----- the steps ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simulation.model import LCOModel
@@ -36,7 +37,14 @@ class RunOutput:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def run_scenario(scenario: Scenario, seed: int, *, days: int | None = None,
+def seed_description(seed) -> int | dict:
+    """A JSON-ready record of a seed (an int, or a SeedSequence's entropy and spawn key)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return {"entropy": int(seed.entropy), "spawn_key": [int(k) for k in seed.spawn_key]}
+    return int(seed)
+
+
+def run_scenario(scenario: Scenario, seed: int | np.random.SeedSequence, *, days: int | None = None,
                  record_episodes: bool = True, progress: bool = False) -> RunOutput:
     """Build the model, run it to the horizon (or ``days``), and collect its outputs."""
     started = time.perf_counter()
@@ -57,7 +65,7 @@ def run_scenario(scenario: Scenario, seed: int, *, days: int | None = None,
     episodes = model.episode_log() if record_episodes else None
     toml = scenario.to_toml()
     manifest = {"scenario_name": scenario.name, "scenario_sha256": sha256_text(toml),
-                "seed": int(seed), "days_simulated": int(model.day),
+                "seed": seed_description(seed), "days_simulated": int(model.day),
                 "patients_initial": int(model.initial_size),
                 "run_seconds": round(elapsed, 3),
                 "patient_days_per_second": round(model.initial_size * model.day / elapsed),
