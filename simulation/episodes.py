@@ -8,8 +8,8 @@ Example:
     ...                female=np.array([True]), quintile=np.array([0]), tier=np.array([3]))
     >>> log.close(ids, discharge_day=np.array([6]), destination=np.array([0]),
     ...           delayed_days=np.array([1]))
-    >>> log.frame().loc[0, ["los", "delayed_days", "route", "destination"]].tolist()
-    [4, 1, 'ae', 'home']
+    >>> [str(v) for v in log.frame().loc[0, ["los", "delayed_days", "route", "destination"]]]
+    ['4', '1', 'ae', 'home']
 """
 
 from __future__ import annotations

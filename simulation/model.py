@@ -7,7 +7,7 @@ the daily order of events is written down.
 Example:
     >>> from simulation.scenario import Scenario
     >>> model = LCOModel(Scenario.preset("none", scale=0.005, years=1), seed=3)
-    >>> model.run(days=30)
+    >>> _ = model.run(days=30)
     >>> df = model.results()
     >>> sorted(df.columns.tolist())
     ['date', 'day', 'dimension', 'group', 'metric', 'value']

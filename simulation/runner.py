@@ -6,7 +6,7 @@ and the dashboard all call :func:`run_scenario`.
 Example:
     >>> from simulation.scenario import Scenario
     >>> out = run_scenario(Scenario.preset(scale=0.005, years=1), seed=2, days=10)
-    >>> out.results["day"].max(), out.manifest["seed"]
+    >>> int(out.results["day"].max()), out.manifest["seed"]
     (9, 2)
 """
 
