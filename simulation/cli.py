@@ -17,6 +17,7 @@ from simulation.scenario import ScenarioError
 
 COMMANDS = (
     "simulation.commands.run",
+    "simulation.commands.dashboard",
 )
 """Modules that each define ``register(subparsers)``; add a line here for a new subcommand."""
 

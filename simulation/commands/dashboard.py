@@ -1,0 +1,61 @@
+"""``lco-sim dashboard``: serve the planners' web dashboard (Solara, on Mesa's SolaraViz).
+
+The page is :mod:`simulation.dashboard.app`; this command starts Solara's server for it on one
+host and port and stops it on Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+
+from simulation.scenario import ScenarioError
+
+APP_MODULE = "simulation.dashboard.app"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``dashboard`` subcommand."""
+    p = sub.add_parser("dashboard", help="open the web dashboard (policy against do nothing)",
+                       description="Start the web dashboard and print its address; open it in a "
+                       "browser. Ctrl+C stops it.")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1, this computer only)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.set_defaults(func=execute)
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The command line that serves the dashboard.
+
+    Example:
+        >>> server_command("127.0.0.1", 8765)[-6:]
+        ['--host', '127.0.0.1', '--port', '8765', '--production', '--no-open']
+    """
+    if not 0 <= port <= 65535:
+        raise ScenarioError(f"--port: {port} is out of range; allowed 0..65535")
+    if not host.strip():
+        raise ScenarioError("--host: empty; give an address such as 127.0.0.1")
+    return [sys.executable, "-m", "solara", "run", APP_MODULE, "--host", host,
+            "--port", str(port), "--production", "--no-open"]
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Run Solara's server in the foreground until it exits or is interrupted."""
+    command = server_command(args.host, args.port)
+    if importlib.util.find_spec("solara") is None:
+        raise ScenarioError("dashboard: solara is not installed; run: pip install -e '.[viz]'")
+    print(f"lco-sim dashboard: serving on http://{args.host}:{args.port}/ (Ctrl+C stops it)",
+          flush=True)
+    process = subprocess.Popen(command)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        raise
