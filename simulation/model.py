@@ -27,6 +27,7 @@ from scipy.special import gammaincinv
 
 from simulation.community import CommunityTeam
 from simulation.episodes import ROUTE_AE, ROUTE_DIRECT, EpisodeLog
+from simulation.finance.ledger import Ledger
 from simulation.hospital import (DEST_DIED, DEST_HOME, NEED_COMMUNITY_BED, NEED_HOME_SUPPORT,
                                  NEED_NONE, Hospital)
 from simulation.lco import LocalCareOrganisation
@@ -139,6 +140,7 @@ class LCOModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={m: (lambda model, m=m: model.today[m]) for m in MODEL_METRICS},
             agenttype_reporters={Hospital: dict(HOSPITAL_METRICS)})
+        self.lco.finance = Ledger(self)  # budget, savings and reinvestment (finance module)
 
     # ----- set-up ---------------------------------------------------------------------------
     def _build_practices(self, weights: np.ndarray) -> None:

@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from simulation.finance.params import FinanceParams
+
 INTEGRATION_LEVELS = ("none", "virtual", "partial", "full")
 """The MCP framework's contract options, from not integrated to fully integrated (DOMAIN.md)."""
 
@@ -573,6 +575,7 @@ class Scenario(Section):
     community: CommunityParams = CommunityParams()
     hospitals: HospitalParams = HospitalParams()
     integration: IntegrationParams = IntegrationParams()
+    finance: FinanceParams = FinanceParams()
 
     @model_validator(mode="after")
     def _neighbourhoods_fit_localities(self) -> Scenario:
