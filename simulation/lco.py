@@ -42,7 +42,7 @@ class LocalCareOrganisation(mesa.Agent):
 
     def review_adoption(self, day: int, practices: list, neighbourhoods: int) -> int:
         """Let each willing practice below the target consider stepping up; returns how many did."""
-        if self.target_status == 0:
+        if self.target_status == 0 or day < 0:  # nobody adopts during the warm-up
             return 0
         u = self.model.streams.keyed(Process.ADOPTION, day, np.arange(len(practices)))
         status = np.array([p.status for p in practices])

@@ -32,7 +32,8 @@ from simulation.hospital import (DEST_DIED, DEST_HOME, NEED_COMMUNITY_BED, NEED_
                                  NEED_NONE, Hospital)
 from simulation.lco import LocalCareOrganisation
 from simulation.levers import ramp, scaled_ratio
-from simulation.population import (AGE_BAND_LABELS, DAYS_PER_YEAR, N_QUINTILES, Population,
+from simulation.population import (AGE_BAND_LABELS, DAYS_PER_YEAR, MAX_AGE, N_QUINTILES,
+                                   Population,
                                    step_table)
 from simulation.practice import GPPractice, book_appointments
 from simulation.random_streams import Process, RandomStreams
@@ -81,11 +82,14 @@ class LCOModel(mesa.Model):
         self.scenario = scenario if scenario is not None else Scenario()
         s = self.scenario
         self.seed = seed
-        self.day = 0
+        self.warmup_days = s.run.warmup_days
+        self.day = -self.warmup_days  # the warm-up runs days -warmup..-1; results start at day 0
         self.horizon_days = int(round(s.run.years * 365))
         self.start_date = dt.date.fromisoformat(s.run.start_date)
-        self.dates = pd.date_range(self.start_date, periods=self.horizon_days + 1, freq="D")
-        self._month_start = np.asarray(self.dates.day == 1)
+        self._calendar = pd.date_range(self.start_date - dt.timedelta(days=self.warmup_days),
+                                       periods=self.warmup_days + self.horizon_days + 1, freq="D")
+        self.dates = self._calendar[self.warmup_days:]
+        self._month_start = np.asarray(self._calendar.day == 1)
         self._month_start[0] = True
         self.record_episodes = record_episodes
 
@@ -97,7 +101,7 @@ class LCOModel(mesa.Model):
                                           for h in range(self.n_neighbourhoods)]
         self._build_practices(weights)
         self.population = Population.initial(s, self.streams, self.practices_of_neighbourhood,
-                                             self.practice_weights)
+                                             self.practice_weights, day=self.day)
         self.initial_size = self.population.n_alive
         hood_sizes = np.bincount(self.population.neighbourhood[: self.population.n],
                                  minlength=self.n_neighbourhoods)
@@ -137,9 +141,13 @@ class LCOModel(mesa.Model):
                                 "age_band": len(AGE_BAND_LABELS), "deprivation_quintile": N_QUINTILES},
             BREAKDOWN_METRICS)
         self.population_by_group: list[tuple[int, dict[str, np.ndarray]]] = []
+        # by single year of age, for the age-specific GP targets: appointments and person-days
+        self.gp_met_by_age = np.zeros(MAX_AGE + 1)
+        self.person_days_by_age = np.zeros(MAX_AGE + 1)
         self.datacollector = mesa.DataCollector(
             model_reporters={m: (lambda model, m=m: model.today[m]) for m in MODEL_METRICS},
             agenttype_reporters={Hospital: dict(HOSPITAL_METRICS)})
+        self._warm_up()
         self.lco.finance = Ledger(self)  # budget, savings and reinvestment (finance module)
 
     # ----- set-up ---------------------------------------------------------------------------
@@ -166,6 +174,14 @@ class LCOModel(mesa.Model):
                 self.practices.append(GPPractice(self, i, hood, bool(willing[i])))
 
     # ----- running --------------------------------------------------------------------------
+    def _warm_up(self) -> None:
+        """Run the warm-up days so beds and community places are occupied at day 0.
+
+        Levers stay off and nothing is recorded; the calendar runs so the season is right.
+        """
+        while self.day < 0:
+            self.step()
+
     def run(self, days: int | None = None, progress=None) -> LCOModel:
         """Step to the horizon (or for ``days`` days); ``progress`` is an optional tqdm bar."""
         end = self.horizon_days if days is None else min(self.horizon_days, self.day + days)
@@ -202,7 +218,7 @@ class LCOModel(mesa.Model):
         """
         day = self.day
         self._reset_today()
-        if self._month_start[day]:
+        if self._month_start[day + self.warmup_days]:
             self._monthly_review(day)
         if day > 0 and day % 365 == 0:
             self.population.progress_tiers(day)
@@ -218,7 +234,7 @@ class LCOModel(mesa.Model):
         self._release_out_of_area(day)
         self.population.expire_readmission_windows(day)
         self._record(day)
-        if (day + 1) % 365 == 0:
+        if day >= 0 and (day + 1) % 365 == 0:
             self.lco.end_of_year(day)
         self.day += 1
 
@@ -231,7 +247,7 @@ class LCOModel(mesa.Model):
 
     def _season(self, day: int) -> float:
         d = self.scenario.demand
-        doy = self.dates[day].dayofyear
+        doy = self._calendar[day + self.warmup_days].dayofyear
         return 1 + d.winter_amplitude * np.cos(2 * np.pi * (doy - d.winter_peak_day_of_year) / 365.25)
 
     def _monthly_review(self, day: int) -> None:
@@ -388,6 +404,8 @@ class LCOModel(mesa.Model):
         self.today["gp_appointments_unmet"] = len(unmet)
         self.today["gp_unmet_to_ae"] = len(spill)
         self._breakdown("gp_appointments_met", day, met)
+        if day >= 0:
+            self.gp_met_by_age += np.bincount(pop.ages(day, met), minlength=MAX_AGE + 1)
         self._breakdown("gp_appointments_unmet", day, unmet)
         return spill
 
@@ -540,13 +558,20 @@ class LCOModel(mesa.Model):
                 "deprivation_quintile": pop.quintile[ids].astype(np.int64)}
 
     def _breakdown(self, metric: str, day: int, ids: np.ndarray) -> None:
-        if len(ids):
+        if len(ids) and day >= 0:
             self.breakdowns.add(metric, day, self._group_codes(day, ids))
 
     def _record_population_groups(self, day: int) -> None:
+        if day < 0:
+            return
         pop = self.population
         ids = np.flatnonzero(pop.alive[: pop.n])
         codes = self._group_codes(day, ids)
+        month_end = self._calendar[day + self.warmup_days] + pd.offsets.MonthBegin(1)
+        days_in_month = min((month_end - self._calendar[day + self.warmup_days]).days,
+                            self.horizon_days - day)
+        self.person_days_by_age += days_in_month * np.bincount(pop.ages(day, ids),
+                                                               minlength=MAX_AGE + 1)
         sizes = {g: np.bincount(codes[g], minlength=n)[:n]
                  for g, n in self.breakdowns.groups.items()}
         self.population_by_group.append((day, sizes))
@@ -569,7 +594,8 @@ class LCOModel(mesa.Model):
         t["fit_not_discharged"] = sum(h.fit_tonight for h in self.hospitals)
         t["practices_integrated"] = sum(p.status > 0 for p in self.practices)
         t["integration_strength"] = float(self.practice_intensity.mean())
-        self.datacollector.collect(self)
+        if day >= 0:
+            self.datacollector.collect(self)
 
     # ----- results --------------------------------------------------------------------------
     def results(self) -> pd.DataFrame:

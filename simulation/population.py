@@ -99,6 +99,28 @@ class HazardTables:
     conversion: np.ndarray  # [age]: P(admitted | A&E attendance)
     direct_share: np.ndarray  # [age]: P(direct admission | acute episode)
 
+    @property
+    def death_flat(self) -> np.ndarray:
+        """Daily death probability by flat [age, quintile, tier] cell (float32)."""
+        return self._flat("death", daily=True)
+
+    @property
+    def acute_flat(self) -> np.ndarray:
+        """Annual acute hazard by flat [age, quintile, tier] cell (float32)."""
+        return self._flat("acute", daily=False)
+
+    @property
+    def gp_flat(self) -> np.ndarray:
+        """Annual GP need by flat [age, sex, quintile, tier] cell (float32)."""
+        return self._flat("gp", daily=False)
+
+    def _flat(self, name: str, daily: bool) -> np.ndarray:
+        cache = self.__dict__.setdefault("_flat_cache", {})
+        if name not in cache:
+            table = getattr(self, name)
+            cache[name] = (annual_to_daily(table) if daily else table).ravel().astype(np.float32)
+        return cache[name]
+
     @classmethod
     def from_scenario(cls, s: Scenario) -> HazardTables:
         """Build every table from the scenario's parameters."""
@@ -198,8 +220,8 @@ class Population:
     @classmethod
     def initial(cls, scenario: Scenario, streams: RandomStreams,
                 practice_of_neighbourhood: list[list[int]],
-                practice_weights: np.ndarray) -> Population:
-        """Draw the day-0 population: ages, sex, places, deprivation and tiers.
+                practice_weights: np.ndarray, day: int = 0) -> Population:
+        """Draw the starting population on ``day``: ages, sex, places, deprivation and tiers.
 
         Args:
             scenario: the scenario (population size is ``registered_patients * scale``).
@@ -224,7 +246,8 @@ class Population:
         lo = np.array(keys)[band]
         hi = np.append(np.array(keys[1:]), 101)[band]
         age_years = lo + rng.random(n0) * (hi - lo)
-        self._append(day=0, birth_day=-np.floor(age_years * DAYS_PER_YEAR).astype(np.int32),
+        self._append(day=day,
+                     birth_day=day - np.floor(age_years * DAYS_PER_YEAR).astype(np.int32),
                      neighbourhood=hood, rng=rng,
                      practice_of_neighbourhood=practice_of_neighbourhood,
                      practice_weights=practice_weights)
@@ -304,17 +327,20 @@ class Population:
         sel = slice(0, self.n) if ids is None else ids
         age = self.ages(day, sel)
         self.age_band[sel] = age_band_of(age)
-        q = self.quintile[sel]
-        tier = self.tier[sel]
-        alive_out = self.alive[sel] & ~self.in_hospital[sel]
-        years = day / DAYS_PER_YEAR
-        trend = (1 + self.scenario.demand.secular_trend_per_year) ** years
-        death = annual_to_daily(self.tables.death[age, q, tier]) * self.alive[sel]
-        readmit = np.where(self.readmit_until[sel] > day, self.readmit_rr[sel], 1.0)
-        acute = self.tables.acute[age, q, tier] * trend * readmit * self.acute_lever_rr[sel]
-        acute = annual_to_daily(acute * self.season_max) * alive_out
-        gp = self.tables.gp[age, (~self.female[sel]).astype(np.int8), q, tier] * self.gp_lever_rr[sel]
-        gp = annual_to_daily(gp) * alive_out
+        # one flat index into [age, quintile, tier] tables (and [age, sex, quintile, tier] for GP)
+        cell = (age.astype(np.int32) * N_QUINTILES + self.quintile[sel]) * N_TIERS + self.tier[sel]
+        male = (~self.female[sel]).astype(np.int32)
+        gp_cell = cell + (age.astype(np.int32) + male) * (N_QUINTILES * N_TIERS)
+        t = self.tables
+        alive = self.alive[sel]
+        out = (alive & ~self.in_hospital[sel]).astype(np.float32)
+        trend = (1 + self.scenario.demand.secular_trend_per_year) ** (day / DAYS_PER_YEAR)
+        readmit = np.where(self.readmit_until[sel] > day, self.readmit_rr[sel], np.float32(1))
+        death = t.death_flat[cell] * alive
+        acute = t.acute_flat[cell] * np.float32(trend * self.season_max / DAYS_PER_YEAR)
+        acute *= readmit * self.acute_lever_rr[sel]
+        acute = -np.expm1(-acute) * out
+        gp = -np.expm1(-t.gp_flat[gp_cell] * self.gp_lever_rr[sel] / np.float32(DAYS_PER_YEAR)) * out
         self.p_death[sel] = death
         self.p_acute_max[sel] = acute
         self.p_gp[sel] = gp

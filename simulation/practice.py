@@ -102,7 +102,8 @@ def book_appointments(requests: np.ndarray, practice_of_request: np.ndarray,
     """
     if len(requests) == 0:
         return requests, requests
-    order = np.lexsort((priority, practice_of_request))
+    # practice index plus a priority in [0, 1) sorts by practice, then randomly within it
+    order = np.argsort(practice_of_request + priority * 0.999, kind="stable")
     prac = practice_of_request[order]
     starts = np.flatnonzero(np.r_[True, prac[1:] != prac[:-1]])
     counts = np.diff(np.r_[starts, len(prac)])

@@ -43,7 +43,9 @@ def tidy_results(model) -> pd.DataFrame:
     hv = model.datacollector.get_agenttype_vars_dataframe(Hospital).reset_index()
     if len(hv):
         names = {h.unique_id: h.name for h in model.hospitals}
-        hv["day"] = hv["Step"] - 1
+        # Mesa counts warm-up steps too; collections happen once a recorded day, in order
+        steps = np.sort(hv["Step"].unique())
+        hv["day"] = np.searchsorted(steps, hv["Step"])
         hv = hv[hv["day"] < days]
         hv["group"] = hv["AgentID"].map(names)
         hv = hv.drop(columns=["Step", "AgentID"]).melt(id_vars=["day", "group"], var_name="metric",

@@ -78,9 +78,13 @@ class RunParams(Section):
     scale: float = param(1.0, "fraction", "ASSUMPTION (run-time convenience)",
                          "Shrinks the population and every capacity together for quick runs.",
                          gt=0.0, le=2.0)
+    warmup_days: int = param(
+        120, "days", "ASSUMPTION: about 3.5x the longest mean service time (home support, 34.5 "
+        "days) so beds and community places are filled when recording starts (STRESS 4.1)",
+        "Days simulated before day 0 and left out of the results; levers stay off.", ge=0, le=3650)
     start_date: str = param("2018-04-01", "ISO date",
                             "MLCO took over services from April 2018 (CF §6, 'MLCO contract')",
-                            "Calendar date of day 0; sets the season.")
+                            "Calendar date of day 0 (after the warm-up); sets the season.")
 
     @field_validator("start_date")
     @classmethod
@@ -113,11 +117,12 @@ class PopulationParams(Section):
         0.35, "log-sd", "ASSUMPTION: spread of list sizes around the mean (England mean 8,727, CF §6)",
         "Log-normal spread of practice list sizes.", ge=0.0, le=2.0)
     age_shares: AgeTable = param(
-        {0: 0.013, 1: 0.052, 5: 0.062, 10: 0.058, 15: 0.080, 20: 0.205, 30: 0.163, 40: 0.115,
-         50: 0.128, 65: 0.056, 75: 0.044, 85: 0.017, 90: 0.007},
+        {0: 0.013, 1: 0.052, 5: 0.062, 10: 0.058, 15: 0.080, 20: 0.205, 30: 0.172, 40: 0.124,
+         50: 0.128, 65: 0.058, 75: 0.034, 85: 0.010, 90: 0.004},
         "share of population",
         "CF §6: Manchester median age 31 (Census 2021), youngest outside London; 50-64 is 12.8% "
-        "(2018). ASSUMPTION: the remaining band split, chosen to meet those two facts",
+        "(2018); GM 65+ projected +44% and 85+ +81% by 2028 (ageing, not shrinking). ASSUMPTION: the "
+        "remaining band split (65+ about 10.6%, 85+ 1.4%), chosen to meet those facts",
         "Initial age distribution; ages are spread uniformly within each band (upper band to 100).")
     female_share: float = param(0.5, "share", "ASSUMPTION (ONS sex ratio close to 1)",
                                 "Share of patients who are female.", ge=0.0, le=1.0)
@@ -152,7 +157,7 @@ class PopulationParams(Section):
                                     "Annual death hazard in the first year of life.",
                                     ge=0.0, le=0.1)
     mortality_local_excess: float = param(
-        1.25, "ratio", "CF §6 'Life expectancy': Manchester men die 4 years and women 3 years "
+        1.15, "ratio", "CF §6 'Life expectancy': Manchester men die 4 years and women 3 years "
         "earlier than the England average; ASSUMPTION: the ratio that gives that gap",
         "Multiplier on national mortality for this population.", ge=0.5, le=3.0)
     mortality_rr_by_tier: list[float] = param(
@@ -222,7 +227,7 @@ class DemandParams(Section):
     """Daily hazards of routine GP need and acute deterioration."""
 
     gp_need_by_age: AgeTable = param(
-        {0: 6.7, 1: 2.4, 5: 1.2, 10: 1.1, 15: 3.4, 25: 4.4, 45: 5.6, 65: 7.0, 75: 9.5, 85: 13.5,
+        {0: 6.7, 1: 2.4, 5: 1.2, 10: 1.1, 15: 3.5, 25: 4.8, 45: 6.0, 65: 7.0, 75: 9.5, 85: 13.5,
          90: 12.5},
         "consultations needed per person per year",
         "CF §1d: infants 6.72, 1-4 2.37, 5-9 1.22, 10-14 1.07 (CPRD 2017); ages 85-89 13.8 and 13.3 "
@@ -279,7 +284,7 @@ class DemandParams(Section):
         "by GP referral or direct to assessment units (NHS England monthly A&E statistics, from "
         "memory)", "Share of emergency admissions that come through A&E.", ge=0.0, le=1.0)
     secular_trend_per_year: float = param(
-        0.012, "relative growth per year",
+        0.016, "relative growth per year",
         "CF §8 item 1: demography explains only about half of the growth of admissions (NAO), "
         "and at most 4.7 of 11.8 points (Nuffield); CALIBRATED with ageing and multimorbidity to "
         "3-3.5%/yr total growth",
@@ -293,7 +298,7 @@ class DemandParams(Section):
                                          "winter occupancy peaks in January)",
                                          "Day of the year when acute demand peaks.", ge=1, le=366)
     readmission_rr_30d: float = param(
-        3.2, "hazard ratio", "CALIBRATED to 30-day readmissions of 6.6-7% (CF §1g, §8 item 8)",
+        3.9, "hazard ratio", "CALIBRATED to 30-day readmissions of 6.6-7% (CF §1g, §8 item 8)",
         "Multiplier on the acute hazard in the 30 days after discharge.", ge=1.0, le=50.0)
 
 
@@ -372,10 +377,10 @@ class HospitalParams(Section):
     """Acute hospitals, length of stay and discharge."""
 
     sites: list[HospitalSpec] = param(
-        [HospitalSpec(name="North Manchester General", locality="North", beds=520, escalation_beds=26),
-         HospitalSpec(name="Manchester Royal Infirmary", locality="Central", beds=540,
-                      escalation_beds=27),
-         HospitalSpec(name="Wythenshawe", locality="South", beds=470, escalation_beds=24)],
+        [HospitalSpec(name="North Manchester General", locality="North", beds=435, escalation_beds=22),
+         HospitalSpec(name="Manchester Royal Infirmary", locality="Central", beds=452,
+                      escalation_beds=23),
+         HospitalSpec(name="Wythenshawe", locality="South", beds=390, escalation_beds=20)],
         "beds",
         "CF §6 'Hospital sites': North Manchester General 800, MRI 750+, Wythenshawe 950 beds in all, "
         "shared with elective work and other areas' patients. ASSUMPTION: the share used by this "
@@ -386,13 +391,14 @@ class HospitalParams(Section):
         "occupancy 92.6-95.7%)", "Occupancy of base beds above which escalation beds open.",
         ge=0.5, le=1.0)
     zero_day_share_by_age: AgeTable = param(
-        {0: 0.45, 18: 0.40, 65: 0.27, 85: 0.20}, "share of admissions",
+        {0: 0.42, 18: 0.34, 65: 0.27, 85: 0.20}, "share of admissions",
         "CF §1a 'Zero-day (no overnight) stays' ~1/3 of emergency admissions; ASSUMPTION: the age "
         "gradient", "Probability that an emergency admission is discharged the same day.")
     clinical_los_by_age: AgeTable = param(
-        {0: 3.0, 18: 8.5, 65: 12.0, 75: 13.5, 85: 14.5}, "days (overnight stays)",
-        "CF §2 'Mean LOS, emergency admissions' 7.9 days (2019), 10.8 at 85+; CALIBRATED with the "
-        "zero-day share and delays to those means", "Mean clinical LOS of overnight stays by age.")
+        {0: 4.0, 18: 10.8, 65: 12.4, 75: 11.8, 85: 10.8}, "days (overnight stays)",
+        "CF §2 'Mean LOS, emergency admissions' 7.9 days (2019, standardised here to England's "
+        "42% of admissions aged 65+, CF §1b derived) and 10.8 at 85+; CALIBRATED with the zero-day "
+        "share and delays to those means", "Mean clinical LOS of overnight stays by age.")
     clinical_los_rr_by_tier: list[float] = param(
         [0.8, 1.0, 1.15, 1.35], "ratio", "CF §2 'LOS, overnight emergency patients with 5+ "
         "conditions' 10.8 nights vs 7.9 overall; ASSUMPTION: the tier gradient",
@@ -402,9 +408,10 @@ class HospitalParams(Section):
         "21+ day stays hold ~17-19% of beds", "Gamma shape of overnight clinical LOS.",
         gt=0.1, le=20.0)
     los_trend_per_year: float = param(
-        -0.022, "relative change per year",
+        -0.035, "relative change per year",
         "CF §8 item 1: admissions +3.2%/yr but bed days +0.3%/yr (2006/07-2017/18), so LOS fell "
-        "~2.8%/yr; CALIBRATED with ageing to +0.3%/yr bed days", "Trend in clinical LOS.",
+        "~2.8%/yr; CALIBRATED with ageing and case mix to +0.3%/yr bed days",
+        "Trend in clinical LOS.",
         ge=-0.2, le=0.2)
     home_support_need_by_age: AgeTable = param(
         {0: 0.005, 50: 0.015, 65: 0.04, 75: 0.08, 85: 0.14}, "share of overnight discharges",

@@ -1,0 +1,229 @@
+"""Calibration targets: published figures the ``none`` baseline must reproduce, and how to measure them.
+
+Each :class:`Target` names a figure from calibration-facts.md (section 8 and the rows it cites),
+the band the model's value must fall in, and a function that measures the value on a finished run.
+Bands are the published range widened by a stated tolerance (mostly for the difference between
+Manchester and England, and for sampling noise at reduced scale). Levels are measured over the
+first recorded year; growth rates over all recorded years (needs 3 or more).
+
+Run as a script, it prints target, source, model value and whether it is met::
+
+    python -m simulation.calibration --scale 0.2 --years 3 --replications 2
+
+Example:
+    >>> from simulation.scenario import Scenario
+    >>> from simulation.runner import run_scenario
+    >>> run = run_scenario(Scenario.preset(scale=0.01, years=1), seed=1)
+    >>> table = evaluate([run], targets=[t for t in TARGETS if t.key == "zero_day_share"])
+    >>> table.loc[0, "target"], bool(0 < table.loc[0, "value"] < 1)
+    ('Zero-day stays, share of emergency admissions', True)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+YEAR = 365
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published figure and the band the model must reproduce."""
+
+    key: str
+    name: str
+    unit: str
+    published: str
+    low: float
+    high: float
+    source: str
+    tolerance: str
+    measure: Callable[[RunMeasures], float]
+    min_years: int = 1
+
+
+class RunMeasures:
+    """Convenient views of one run's outputs for measuring targets."""
+
+    def __init__(self, run):
+        self.model = run.model
+        res = run.results
+        self.daily = res[res["dimension"] == "all"].pivot_table(
+            index="day", columns="metric", values="value", observed=True)
+        self.hospital = res[res["dimension"] == "hospital"]
+        self.episodes = run.episodes
+        self.years = len(self.daily) // YEAR
+
+    def year(self, k: int = 0) -> pd.DataFrame:
+        """Daily model-level series for recorded year ``k`` (0-based)."""
+        return self.daily.iloc[k * YEAR:(k + 1) * YEAR]
+
+    def yearly_growth(self, metric: str) -> float:
+        """Average yearly growth (%) from a log-linear fit to yearly totals."""
+        totals = [self.year(k)[metric].sum() for k in range(self.years)]
+        slope = np.polyfit(np.arange(self.years), np.log(totals), 1)[0]
+        return float(np.expm1(slope) * 100)
+
+    def per_1000(self, metric: str) -> float:
+        """Yearly count per 1,000 population in the first recorded year."""
+        y = self.year(0)
+        return float(y[metric].sum() / y["population"].mean() * 1000)
+
+    def closed_episodes(self, k: int = 0) -> pd.DataFrame:
+        """Episodes admitted in year ``k`` that have ended."""
+        e = self.episodes
+        e = e[(e["admit_day"] >= k * YEAR) & (e["admit_day"] < (k + 1) * YEAR)]
+        return e[e["discharge_day"] >= 0]
+
+    def standardised_los(self, share_65_plus: float = 0.42) -> float:
+        """Mean LOS of first-year admissions weighted to a given share aged 65+."""
+        e = self.closed_episodes(0)
+        older = e["age"] >= 65
+        return float((1 - share_65_plus) * e.loc[~older, "los"].mean()
+                     + share_65_plus * e.loc[older, "los"].mean())
+
+    def gp_rate(self, lo: int, hi: int) -> float:
+        """GP appointments per person per year for ages lo..hi (inclusive)."""
+        m = self.model
+        return float(m.gp_met_by_age[lo:hi + 1].sum() / m.person_days_by_age[lo:hi + 1].sum()
+                     * 365.25)
+
+    def winter_occupancy(self) -> float:
+        """Mean occupied over base beds, December to February of the first recorded winter."""
+        d = self.daily
+        dates = self.model.dates[: len(d)]
+        winter = np.asarray(dates.month.isin([12, 1, 2]))
+        base = sum(h.beds for h in self.model.hospitals)
+        return float(d["occupied_beds"].to_numpy()[winter][:90].mean() / base)
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("admissions_per_1000", "Emergency admissions per 1,000 per year", "per 1,000/yr",
+           "~108 England crude (2017/18); 90-95 CCG average (2013)", 95, 125,
+           "CF §1a 'Crude all-age emergency admission rate (derived)' and 'Monthly emergency "
+           "admission rate, CCG level'; CF §6 CQC: Manchester has high emergency admissions",
+           "England range, upper bound raised for Manchester's deprivation",
+           lambda r: r.per_1000("emergency_admissions")),
+    Target("admissions_growth", "Growth of emergency admissions, no integration", "%/yr",
+           "3-3.5%/yr", 2.5, 4.0, "CF §8 item 1 (3.2%/yr 2006/07-2017/18; +3.2% rest of England)",
+           "+-0.5 points for sampling noise over a short horizon",
+           lambda r: r.yearly_growth("emergency_admissions"), min_years=3),
+    Target("bed_days_growth", "Growth of emergency bed days, no integration", "%/yr",
+           "~0.3%/yr", -1.0, 1.5, "CF §8 item 1 (+0.3%/yr 2006/07-2017/18)",
+           "+-1.2 points: bed days respond to occupancy limits and delays",
+           lambda r: r.yearly_growth("occupied_beds"), min_years=3),
+    Target("zero_day_share", "Zero-day stays, share of emergency admissions", "share",
+           "~1/3", 0.28, 0.38, "CF §1a 'Zero-day (no overnight) stays' (2017/18)",
+           "+-5 points",
+           lambda r: r.year(0)["zero_day_admissions"].sum() / r.year(0)["emergency_admissions"].sum()),
+    Target("ae_per_1000", "A&E attendances per 1,000 per year", "per 1,000/yr",
+           "276 England all types (2017/18); 307 North West type 1 (2012/13)", 250, 340,
+           "CF §1c 'A&E attendance rate' and 'Type 1 (major) A&E attendance rate by region'",
+           "the two published figures +-10%", lambda r: r.per_1000("ae_attendances")),
+    Target("ae_conversion", "A&E attendances admitted", "share", "23% (all) to 29% (major)",
+           0.22, 0.30, "CF §8 item 8; CF §1c 'A&E attendances admitted to hospital'", "+-1 point",
+           lambda r: r.year(0)["ae_admissions"].sum() / r.year(0)["ae_attendances"].sum()),
+    Target("gp_per_person", "GP practice appointments per person per year", "per person/yr",
+           "5.2 (GPAD 2019); 4.7-5.5 consultations (2007-14)", 4.6, 5.6,
+           "CF §8 item 9; CF §1d 'Appointments (derived)' and 'Crude consultation rate'",
+           "published range +-0.1", lambda r: r.per_1000("gp_appointments_met") / 1000),
+    Target("gp_85_89", "GP appointments at ages 85-89", "per person/yr", "13.3-13.8 (2008)",
+           12.0, 15.0, "CF §1d 'Age 85-89' (QResearch); CF §8 item 9 ('about 13-14')",
+           "+-10% (small age group at reduced scale)", lambda r: r.gp_rate(85, 89)),
+    Target("gp_5_14", "GP appointments at ages 5-14", "per person/yr", "1.07-1.22 (2017)",
+           0.95, 1.40, "CF §1d 'Children <1 / 1-4 / 5-9 / 10-14' (CPRD); CF §8 item 9",
+           "+-15%", lambda r: r.gp_rate(5, 14)),
+    Target("gp_infants", "GP appointments in the first year of life", "per person/yr",
+           "6.72 (2017)", 5.8, 7.6, "CF §1d 'Children <1 / 1-4 / 5-9 / 10-14' (CPRD); CF §8 item 9",
+           "+-13% (few infants at reduced scale)", lambda r: r.gp_rate(0, 0)),
+    Target("mean_los", "Mean length of stay, emergency admissions (England age mix)", "days",
+           "7.9 (2019)", 7.2, 8.6,
+           "CF §2 'Mean LOS, emergency admissions' (Health Foundation 2023); standardised to "
+           "England's 42% of emergency admissions aged 65+ (CF §1b 'Share of emergency admissions "
+           "that are people aged 65+', derived) because Manchester's admissions are younger",
+           "+-9%", lambda r: r.standardised_los()),
+    Target("los_85_plus", "Mean length of stay, emergency admissions aged 85+", "days",
+           "10.8 (2019)", 9.7, 11.9, "CF §2 'Mean LOS, emergency admissions aged 85+'", "+-10%",
+           lambda r: r.closed_episodes(0).query("age >= 85")["los"].mean()),
+    Target("winter_occupancy", "G&A bed occupancy in winter", "share of base beds",
+           "91-96% (winters 2016/17-2022/23)", 0.90, 0.97,
+           "CF §8 item 8; CF §2 'G&A overnight occupancy' and 'G&A occupancy, winter'", "+-1 point",
+           lambda r: r.winter_occupancy()),
+    Target("dtoc_share", "Delayed-discharge share of occupied bed days", "share",
+           "target <=3.5%; actual >5% (2017)", 0.035, 0.07,
+           "CF §8 item 7; CF §2 'DTOC share of bed days' (King's Fund 2018)", "3.5% to 7%",
+           lambda r: r.year(0)["delayed_discharge_bed_days"].sum() / r.year(0)["occupied_beds"].sum()),
+    Target("readmission_30d", "Emergency readmissions within 30 days", "share of admissions",
+           "6.6-7%", 0.060, 0.075, "CF §8 item 8; CF §1g 'Risk-adjusted 30-day readmission rate'",
+           "+-0.6 points",
+           lambda r: r.year(0)["readmissions_30d"].sum() / r.year(0)["emergency_admissions"].sum()),
+)
+"""The baseline targets, each with its source, band and how it is measured."""
+
+
+def evaluate(runs: list, targets: tuple[Target, ...] | list[Target] = TARGETS) -> pd.DataFrame:
+    """Measure every target on every run; mean, 95% t-interval over runs, and whether it is met.
+
+    A target is met when the mean over runs lies in ``[low, high]``. Targets that need more
+    recorded years than the runs have are reported with ``met`` = NA.
+    """
+    measures = [RunMeasures(r) for r in runs]
+    rows = []
+    for t in targets:
+        if measures[0].years < t.min_years:
+            values = []
+        else:
+            values = [float(t.measure(m)) for m in measures]
+        n = len(values)
+        mean = float(np.mean(values)) if n else np.nan
+        if n > 1:
+            half = stats.t.ppf(0.975, n - 1) * np.std(values, ddof=1) / np.sqrt(n)
+        else:
+            half = np.nan
+        rows.append({"key": t.key, "target": t.name, "unit": t.unit, "published": t.published,
+                     "low": t.low, "high": t.high, "value": mean, "ci_low": mean - half,
+                     "ci_high": mean + half, "n_runs": n,
+                     "met": (t.low <= mean <= t.high) if n else pd.NA,
+                     "source": t.source, "tolerance": t.tolerance})
+    return pd.DataFrame(rows)
+
+
+def run_baseline(scale: float, years: int, replications: int, seed: int = 1,
+                 progress: bool = False) -> list:
+    """Replications of the ``none`` baseline (seeds ``seed``, ``seed + 1``, ...)."""
+    from simulation.runner import run_scenario
+    from simulation.scenario import Scenario
+
+    scenario = Scenario.preset("none", scale=scale, years=years)
+    return [run_scenario(scenario, seed + i, progress=progress) for i in range(replications)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the calibration table; exit 1 if any target is not met."""
+    p = argparse.ArgumentParser(prog="python -m simulation.calibration",
+                                description="Check the baseline against published targets.")
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--years", type=int, default=3)
+    p.add_argument("--replications", type=int, default=2)
+    p.add_argument("--seed", type=int, default=1)
+    a = p.parse_args(argv)
+    table = evaluate(run_baseline(a.scale, a.years, a.replications, a.seed, progress=True))
+    show = table[["target", "published", "low", "high", "value", "ci_low", "ci_high", "met",
+                  "source"]]
+    with pd.option_context("display.width", 250, "display.max_colwidth", 70,
+                           "display.float_format", "{:.3f}".format):
+        print(show.to_string(index=False))
+    missed = table[table["met"] == False]  # noqa: E712 (NA-aware)
+    print(f"\n{int((table['met'] == True).sum())} of {len(table)} targets met")  # noqa: E712
+    return 1 if len(missed) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
