@@ -18,6 +18,7 @@ from simulation.scenario import ScenarioError
 COMMANDS = (
     "simulation.commands.run",
     "simulation.commands.dashboard",
+    "simulation.commands.validate",
 )
 """Modules that each define ``register(subparsers)``; add a line here for a new subcommand."""
 

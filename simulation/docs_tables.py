@@ -83,13 +83,32 @@ def _plain(value: Any) -> Any:
     return value.model_dump() if isinstance(value, BaseModel) else value
 
 
-def iter_sections(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[tuple[str, type]]:
-    """Every parameter section as ``(dotted path, class)``, depth first, in declaration order."""
-    yield prefix, model
-    for name, field in model.model_fields.items():
-        annotation = field.annotation
+def iter_sections(model: type[BaseModel] = Scenario, prefix: str = "",
+                  field: Any = None) -> Iterator[tuple[str, type, Any]]:
+    """Every parameter section as ``(dotted path, class, field that holds it)``, depth first.
+
+    The field is None for the top level; it carries the section's own unit, source and
+    description when the section was declared with ``param`` (e.g. a unit cost).
+    """
+    yield prefix, model, field
+    for name, sub in model.model_fields.items():
+        annotation = sub.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            yield from iter_sections(annotation, f"{prefix}{name}.")
+            yield from iter_sections(annotation, f"{prefix}{name}.", sub)
+
+
+def _inherit(leaf_unit: str, leaf_source: str, leaf_doc: str, holder: Any) -> tuple[str, str, str]:
+    """Unit, source and description of a leaf, completed from its section's own declaration."""
+    extra = _extra(holder) if holder is not None else {}
+    if not extra:
+        return leaf_unit, leaf_source, leaf_doc
+    unit, source = extra.get("unit", "-"), extra.get("source", "-")
+    if leaf_unit not in ("-", "") and not unit.startswith(leaf_unit):
+        unit = leaf_unit
+    if leaf_source not in ("-", ""):
+        source = leaf_source
+    doc = f"{holder.description} ({leaf_doc})" if holder.description else leaf_doc
+    return unit, source, doc
 
 
 def iter_parameters(scenario: Scenario | None = None) -> Iterator[ParameterRow]:
@@ -99,7 +118,7 @@ def iter_parameters(scenario: Scenario | None = None) -> Iterator[ParameterRow]:
     expanded into one row per item and field, e.g. ``hospitals.sites[0].beds``.
     """
     scenario = scenario if scenario is not None else Scenario()
-    for section, cls in iter_sections():
+    for section, cls, holder in iter_sections():
         node: Any = scenario
         for key in [k for k in section.split(".") if k]:
             node = getattr(node, key)
@@ -114,15 +133,15 @@ def iter_parameters(scenario: Scenario | None = None) -> Iterator[ParameterRow]:
                 for i, item in enumerate(value):
                     for sub, sub_field in item_cls.model_fields.items():
                         sub_extra = _extra(sub_field)
-                        unit = sub_extra.get("unit", "-")
                         yield ParameterRow(section.rstrip("."), f"{section}{name}[{i}].{sub}",
-                                           getattr(item, sub), unit,
+                                           getattr(item, sub), sub_extra.get("unit", "-"),
                                            extra.get("source", "-"),
                                            f"{sub_field.description or ''} ({field.description})")
                 continue
-            yield ParameterRow(section.rstrip("."), f"{section}{name}", _plain(value),
-                               extra.get("unit", "-"), extra.get("source", "-"),
-                               field.description or "")
+            unit, source, doc = _inherit(extra.get("unit", "-"), extra.get("source", "-"),
+                                         field.description or "", holder)
+            yield ParameterRow(section.rstrip("."), f"{section}{name}", _plain(value), unit,
+                               source, doc)
 
 
 def format_default(value: Any) -> str:
@@ -140,8 +159,10 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _section_title(section: str, cls: type) -> str:
+def _section_title(section: str, cls: type, holder: Any = None) -> str:
     doc = inspect.cleandoc(cls.__doc__ or "").split("\n\n")[0].replace("\n", " ")
+    if holder is not None and _extra(holder) and holder.description:
+        doc = holder.description
     return f"`{section}`: {doc}" if section else f"Top level: {doc}"
 
 
@@ -149,12 +170,12 @@ def render_parameters(scenario: Scenario | None = None) -> str:
     """The Markdown of every parameter table, one per section (without the markers)."""
     rows = list(iter_parameters(scenario))
     parts = [_GENERATED_NOTE, ""]
-    for section, cls in iter_sections():
+    for section, cls, holder in iter_sections():
         key = section.rstrip(".")
         mine = [r for r in rows if r.section == key]
         if not mine:
             continue
-        parts += [f"#### {_section_title(key, cls)}", "", TABLE_HEADER]
+        parts += [f"#### {_section_title(key, cls, holder)}", "", TABLE_HEADER]
         parts += [f"| `{r.name}` | `{_cell(format_default(r.default))}` | {_cell(r.unit)} | "
                   f"{_cell(r.source)} | {_cell(r.description)} |" for r in mine]
         parts.append("")
@@ -180,8 +201,11 @@ BLOCKS = {"PARAMETERS": render_parameters, "SCHEDULE": render_schedule}
 def update_text(text: str) -> str:
     """Replace the body of every known ``<!-- BEGIN X -->``/``<!-- END X -->`` block in ``text``.
 
-    >>> update_text("a\\n<!-- BEGIN NOTHING -->\\nold\\n<!-- END NOTHING -->\\n")
-    'a\\n<!-- BEGIN NOTHING -->\\nold\\n<!-- END NOTHING -->\\n'
+    >>> text = ("<!-- BEGIN PARAMETERS -->\\nSTALE\\n<!-- END PARAMETERS -->\\n"
+    ...         "<!-- BEGIN SCHEDULE -->\\n<!-- END SCHEDULE -->\\n")
+    >>> new = update_text(text)
+    >>> "STALE" in new, "| `run.years` |" in new, "**Monthly review**" in new
+    (False, True, True)
     """
     for marker, render in BLOCKS.items():
         pattern = re.compile(rf"(<!-- BEGIN {marker} -->\n).*?(<!-- END {marker} -->)", re.S)

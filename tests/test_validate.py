@@ -1,0 +1,91 @@
+"""``lco-sim validate`` at a tiny scale: every target gets numbers and a computed verdict."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import calibration
+from simulation.cli import main
+from simulation.validation_report import POLICY_TARGETS, fmt, render_markdown, verdicts
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("validate") / "validation"
+    code = main(["validate", "--scale", "0.01", "--years", "3", "--replications", "2",
+                 "--seed", "5", "--out", str(out), "--quiet"])
+    assert code == 0
+    return out
+
+
+def test_report_files_written(report):
+    for name in ("report.md", "targets.csv", "targets.png", "trajectories.png", "manifest.json"):
+        assert (report / name).stat().st_size > 0, name
+
+
+def test_every_target_has_numbers_and_a_verdict(report):
+    table = pd.read_csv(report / "targets.csv")
+    expected = {t.key for t in calibration.TARGETS} | {t.key for t in POLICY_TARGETS}
+    assert set(table["key"]) == expected
+    assert set(table["verdict"]) <= {"met", "not met"}, table[["key", "verdict"]]
+    assert np.isfinite(table["value"]).all()
+    assert (table["n_runs"] == 2).all()
+    assert (table["ci_low"] <= table["value"]).all() and (table["value"] <= table["ci_high"]).all()
+
+
+def test_verdicts_are_computed_not_hand_marked(report):
+    table = pd.read_csv(report / "targets.csv")
+    recomputed = (table["low"] <= table["value"]) & (table["value"] <= table["high"])
+    assert (table["met"].astype(bool) == recomputed).all()
+    assert (table["verdict"] == np.where(recomputed, "met", "not met")).all()
+
+
+def test_markdown_states_each_target_with_its_numbers(report):
+    text = (report / "report.md").read_text(encoding="utf-8")
+    table = pd.read_csv(report / "targets.csv")
+    for _, row in table.iterrows():
+        line = next((ln for ln in text.splitlines()
+                     if ln.startswith(f"| {row['target']} |")), None)
+        assert line is not None, f"no row for {row['key']}"
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        assert cells[3] == fmt(row["value"])
+        assert cells[5] == f"**{row['verdict']}**"
+        assert row["source"].split()[0] in cells[6]
+    n_met = int((table["verdict"] == "met").sum())
+    assert f"**Summary: {n_met} of {len(table)} evaluated targets met" in text
+    assert "## 4 Verification" in text and "## 5 What the model does not capture" in text
+    assert re.search(r"^\| 5 \| Enhanced support in care homes \| not evaluated \|$", text, re.M)
+
+
+def test_verification_results_reported(report):
+    text = (report / "report.md").read_text(encoding="utf-8")
+    checks = pd.read_csv(report / "verification.csv")
+    assert len(checks) > 0
+    assert f"{int(checks['passed'].sum())} of {len(checks)} passed" in text
+    for name in checks["name"]:
+        assert f"| {name} |" in text
+
+
+def test_a_hand_marked_verdict_is_refused():
+    table = pd.DataFrame({"target": ["x"], "low": [1.0], "high": [2.0], "value": [3.0],
+                          "met": [True]})
+    with pytest.raises(ValueError, match="disagrees"):
+        verdicts(table)
+    with pytest.raises(ValueError, match="disagrees"):
+        render_markdown(table.assign(arm="none", ci_low=2.5, ci_high=3.5, unit="", published="",
+                                     source="", key="x"), None,
+                        {"environment": {}})
+
+
+@pytest.mark.parametrize("flag, value", [("--years", "0"), ("--replications", "0"),
+                                         ("--scale", "5")])
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, flag, value):
+    out = tmp_path / "v"
+    assert main(["validate", flag, value, "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("lco-sim: error:") and flag in err and "\n" not in err
+    assert not out.exists()
