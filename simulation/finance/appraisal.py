@@ -1,0 +1,231 @@
+"""Green Book appraisal of each policy arm against "do nothing", paired by replication.
+
+Inputs are yearly sums of the model's daily metrics for every arm and replication (see
+:func:`yearly_from_daily`). Each replication of an arm is compared with the do-nothing replication
+that used the same seed (common random numbers), year by year:
+
+* **costs** = the change in community, primary and social-care spend (activity x unit cost, funded
+  capacity) plus transformation and double running, uplifted by ``optimism_bias`` when positive;
+* **economic benefits** = hospital spend avoided at unit cost (A&E, admissions, delayed bed days):
+  capacity freed, which the Green Book counts although it releases no cash;
+* **cash-releasing benefits** = whole wards closable because mean occupied beds fell below the
+  do-nothing arm by ``ward_size`` beds (scaled), each bed day released at ``ward_bed_day``.
+
+Flows are discounted at ``discount_rate`` (3.5%, CF §7) with year 0 undiscounted. The results are
+the net present value (NPV), benefit-cost ratio (BCR = PV benefits / PV costs) and break-even year
+(first year in which cumulative discounted net benefit is >= 0), each averaged over replications
+with a 95% t interval of the paired differences.
+
+Example:
+    >>> round(npv([-100.0, 50.0, 50.0, 50.0], 0.035), 2)
+    40.08
+    >>> break_even_year([-100.0, 50.0, 40.0, 30.0], 0.035)
+    3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulation.finance.costs import SECTORS, cost_lines, quantities, unit_costs
+from simulation.finance.ledger import budget, integration_intensity, investment, wards_closable
+from simulation.finance.params import FinanceParams
+
+NON_HOSPITAL = tuple(s for s in SECTORS if s != "hospital")
+
+
+def discount_factors(n_years: int, rate: float) -> np.ndarray:
+    """Green Book factors 1 / (1 + r)^t for years t = 0 .. n-1 (year 0 is not discounted)."""
+    return 1.0 / (1.0 + rate) ** np.arange(n_years)
+
+
+def npv(flows: Sequence[float], rate: float) -> float:
+    """Net present value of yearly flows starting in year 0."""
+    flows = np.asarray(flows, float)
+    return float((flows * discount_factors(len(flows), rate)).sum())
+
+
+def break_even_year(net_flows: Sequence[float], rate: float) -> int | None:
+    """First year (0-based) in which cumulative discounted net benefit reaches zero, else None."""
+    flows = np.asarray(net_flows, float)
+    cum = np.cumsum(flows * discount_factors(len(flows), rate))
+    hit = np.flatnonzero(cum >= 0)
+    return int(hit[0]) if len(hit) else None
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t-based confidence interval; the interval is NaN with fewer than 2 values.
+
+    Example:
+        >>> [round(x, 3) for x in mean_ci([1.0, 2.0, 3.0])]
+        [2.0, -0.484, 4.484]
+    """
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], float)
+    if len(v) == 0:
+        return (np.nan, np.nan, np.nan)
+    m = float(v.mean())
+    if len(v) < 2:
+        return (m, np.nan, np.nan)
+    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    return (m, m - half, m + half)
+
+
+def distinguishable(lo: float, hi: float) -> str:
+    """'yes' if the interval excludes zero, 'no' if it includes zero, 'n/a' without an interval."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "n/a"
+    return "yes" if lo > 0 or hi < 0 else "no"
+
+
+def yearly_from_daily(daily: pd.DataFrame, keys: Sequence[str], day_col: str = "day") -> pd.DataFrame:
+    """Sum model-level daily metrics by model year.
+
+    Args:
+        daily: long rows with ``keys`` columns (e.g. arm, replication), a day column, ``metric``
+            and ``value``; only model-level (``dimension == 'all'``) rows should be passed.
+        keys: columns identifying one run.
+        day_col: the column holding the day number (0 = first recorded day).
+
+    Returns:
+        Long rows: ``keys``, ``year``, ``metric``, ``value`` (sum over the year's days) and
+        ``days`` (days recorded in that year).
+    """
+    d = daily[list(keys) + [day_col, "metric", "value"]].copy()
+    d["year"] = (d[day_col].astype(int) // 365).astype(int)
+    d["metric"] = d["metric"].astype(str)
+    g = d.groupby(list(keys) + ["year", "metric"], observed=True)["value"]
+    out = g.agg(value="sum", days="count").reset_index()
+    return out
+
+
+def run_finance(yearly: pd.DataFrame, scenario, finance: FinanceParams | None = None) -> pd.DataFrame:
+    """Spend by sector, investment, budget and beds for each year of one run.
+
+    Args:
+        yearly: rows of one run: ``year``, ``metric``, ``value`` (yearly sum), ``days``.
+        scenario: the run's scenario (for contacts per case, integration level and scale).
+        finance: finance assumptions to cost with (default: the scenario's own).
+    """
+    fp = finance or scenario.finance
+    wide = yearly.pivot_table(index="year", columns="metric", values="value", aggfunc="sum")
+    days = yearly.groupby("year")["days"].max()
+    intensity = integration_intensity(scenario)
+    cpw = scenario.community.case_management_contacts_per_week
+    rows = []
+    for year, sums in wide.iterrows():
+        lines = cost_lines(quantities(sums.to_dict(), cpw), fp)
+        by = lines.groupby("sector")["cost"].sum()
+        population = float(sums["population"]) / days[year]
+        row = {"year": int(year), "population": population,
+               "budget": budget(fp, population, int(year)),
+               "occupied_beds": float(sums["occupied_beds"]) / days[year],
+               "bed_days": float(sums["occupied_beds"])}
+        row.update({s: float(by.get(s, 0.0)) for s in SECTORS})
+        row.update(investment(fp, intensity, population, int(year)))
+        row["total"] = (sum(row[s] for s in SECTORS) + row["transformation"]
+                        + row["double_running"])
+        row["gap"] = row["total"] - row["budget"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Appraisal:
+    """Per-replication flows and the summaries a business case needs."""
+
+    flows: pd.DataFrame
+    """One row per arm, replication and year: costs, benefits and net flows (undiscounted)."""
+    runs: pd.DataFrame
+    """One row per arm and replication: NPVs, BCRs, break-even years."""
+    summary: pd.DataFrame
+    """One row per arm: means and 95% intervals across replications."""
+
+
+def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
+             finance: FinanceParams | None = None) -> Appraisal:
+    """Appraise every arm against ``baseline`` with paired replications.
+
+    Args:
+        yearly: long rows ``arm``, ``replication``, ``year``, ``metric``, ``value``, ``days``.
+        scenarios: arm -> Scenario.
+        baseline: the do-nothing arm.
+        finance: finance assumptions for every arm (default: each arm's own scenario.finance).
+    """
+    if baseline not in scenarios:
+        raise KeyError(f"baseline arm {baseline!r} is not among the arms {sorted(scenarios)}")
+    flows = []
+    for arm, scenario in scenarios.items():
+        if arm == baseline:
+            continue
+        fp = finance or scenario.finance
+        prices = unit_costs(fp)
+        ward_day = prices["ward_bed_day"]
+        for rep, runs in yearly[yearly["arm"].isin([arm, baseline])].groupby("replication"):
+            a = runs[runs["arm"] == arm]
+            b = runs[runs["arm"] == baseline]
+            if a.empty or b.empty:
+                continue
+            fa = run_finance(a, scenario, fp).set_index("year")
+            fb = run_finance(b, scenarios[baseline], fp).set_index("year")
+            years = fa.index.intersection(fb.index)
+            for y in years:
+                ra, rb = fa.loc[y], fb.loc[y]
+                cost = sum(ra[s] - rb[s] for s in NON_HOSPITAL) + \
+                    (ra["transformation"] - rb["transformation"]) + \
+                    (ra["double_running"] - rb["double_running"])
+                cost_ob = cost * (1 + fp.optimism_bias) if cost > 0 else cost
+                freed = rb["occupied_beds"] - ra["occupied_beds"]
+                wards = wards_closable(freed, fp, scenario.run.scale)
+                cash = wards * fp.ward_size * scenario.run.scale * 365 * ward_day
+                econ = rb["hospital"] - ra["hospital"]
+                flows.append({"arm": arm, "replication": rep, "year": int(y), "costs": cost_ob,
+                              "costs_before_ob": cost, "benefits_economic": econ,
+                              "benefits_cash": cash, "net_economic": econ - cost_ob,
+                              "net_cash": cash - cost_ob, "beds_freed": freed,
+                              "wards_closable": wards,
+                              **{f"delta_{s.replace(' ', '_')}": ra[s] - rb[s] for s in SECTORS}})
+    flows = pd.DataFrame(flows)
+    rate = (finance.discount_rate if finance else None)
+    runs = []
+    for (arm, rep), f in flows.groupby(["arm", "replication"]) if len(flows) else []:
+        r = rate if rate is not None else scenarios[arm].finance.discount_rate
+        f = f.sort_values("year")
+        pv_cost = npv(f["costs"], r)
+        pv_econ, pv_cash = npv(f["benefits_economic"], r), npv(f["benefits_cash"], r)
+        runs.append({"arm": arm, "replication": rep, "pv_costs": pv_cost,
+                     "pv_benefits_economic": pv_econ, "pv_benefits_cash": pv_cash,
+                     "npv_economic": pv_econ - pv_cost, "npv_cash": pv_cash - pv_cost,
+                     "bcr_economic": pv_econ / pv_cost if pv_cost > 0 else np.nan,
+                     "bcr_cash": pv_cash / pv_cost if pv_cost > 0 else np.nan,
+                     "break_even_economic": break_even_year(f["net_economic"], r),
+                     "break_even_cash": break_even_year(f["net_cash"], r)})
+    runs = pd.DataFrame(runs)
+    return Appraisal(flows, runs, summarise(runs))
+
+
+SUMMARY_MEASURES = ("pv_costs", "pv_benefits_economic", "pv_benefits_cash", "npv_economic",
+                    "npv_cash", "bcr_economic", "bcr_cash")
+
+
+def summarise(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean, 95% interval and whether it excludes zero, for each arm and measure."""
+    rows = []
+    for arm, r in runs.groupby("arm", sort=False) if len(runs) else []:
+        row = {"arm": arm, "replications": len(r)}
+        for m in SUMMARY_MEASURES:
+            mean, lo, hi = mean_ci(r[m])
+            row.update({m: mean, f"{m}_lo": lo, f"{m}_hi": hi})
+            if m.startswith("npv"):
+                row[f"{m}_differs_from_zero"] = distinguishable(lo, hi)
+        for kind in ("economic", "cash"):
+            be = r[f"break_even_{kind}"]
+            hit = be.dropna()
+            row[f"break_even_{kind}_median"] = float(hit.median()) if len(hit) == len(r) else None
+            row[f"break_even_{kind}_share"] = len(hit) / len(r)
+        rows.append(row)
+    return pd.DataFrame(rows)
