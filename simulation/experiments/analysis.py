@@ -1,0 +1,306 @@
+"""Analysis of an experiment's results: means, paired differences, replications needed, indices.
+
+Every function takes the tidy results table (one row per arm, replication, dimension, group,
+period and metric) and returns a DataFrame, so notebooks and the ``lco-sim analyse`` command share
+them. Intervals are 95% Student-t intervals over replications (Law 2015, *Simulation Modeling and
+Analysis*, 5th ed., section 9.4.1). Differences against the baseline arm are paired by replication:
+with common random numbers replication ``r`` of both arms saw the same random numbers, so the
+variance of the difference is Var(A) + Var(B) - 2 Cov(A, B) and the positive covariance tightens
+the interval (Law 2015, section 11.2). Experiments run with independent seeds get Welch intervals
+instead.
+
+Example:
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"arm": ["a"] * 3 + ["b"] * 3, "replication": [0, 1, 2] * 2,
+    ...                   "dimension": "all", "group": "all", "time": 1, "metric": "deaths",
+    ...                   "value": [10.0, 12.0, 14.0, 9.0, 10.0, 13.0]})
+    >>> m = arm_means(t)
+    >>> m[["arm", "mean", "half_width"]].round(2).to_dict("records")
+    [{'arm': 'a', 'mean': 12.0, 'half_width': 4.97}, {'arm': 'b', 'mean': 10.67, 'half_width': 5.17}]
+    >>> d = paired_differences(t, baseline="a")
+    >>> d[["arm", "mean_difference", "half_width"]].round(2).to_dict("records")
+    [{'arm': 'b', 'mean_difference': -1.33, 'half_width': 1.43}]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+KEYS = ["dimension", "group", "metric"]
+"""Columns that identify one series of a run besides its period."""
+
+CONFIDENCE = 0.95
+
+
+@dataclass
+class ExperimentResults:
+    """A finished (or partly finished) experiment read back from its results folder."""
+
+    directory: Path
+    table: pd.DataFrame
+    manifest: dict[str, Any]
+    design: pd.DataFrame
+    statistics: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def baseline(self) -> str | None:
+        """Label of the baseline arm (None for sampled designs without one)."""
+        return self.manifest.get("baseline")
+
+    @property
+    def factor_names(self) -> list[str]:
+        """The design's factors, in declaration order."""
+        return [f["name"] for f in self.manifest["design"]["factors"]]
+
+    @property
+    def paired(self) -> bool:
+        """Whether arms share seeds per replication (common random numbers)."""
+        return bool(self.manifest.get("common_random_numbers", True))
+
+
+def load_results(directory: str | Path) -> ExperimentResults:
+    """Read ``results.parquet``, ``manifest.json`` and ``design.csv`` of a sweep's folder.
+
+    Raises:
+        ScenarioError: the folder is not a finished sweep's output.
+    """
+    from simulation.scenario import ScenarioError
+
+    directory = Path(directory)
+    needed = [directory / n for n in ("results.parquet", "manifest.json", "design.csv")]
+    if missing := [p.name for p in needed if not p.exists()]:
+        raise ScenarioError(f"{directory}: not an experiment results folder (missing "
+                            f"{', '.join(missing)}); run `lco-sim sweep` first")
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    table = pd.read_parquet(directory / "results.parquet")
+    design = pd.read_csv(directory / "design.csv")
+    return ExperimentResults(directory, table, manifest, design,
+                             dict(manifest.get("metrics", {})))
+
+
+# ----- whole-horizon values per run --------------------------------------------------------
+def run_totals(table: pd.DataFrame, statistics: dict[str, str] | None = None) -> pd.DataFrame:
+    """One value per run and series over the whole horizon.
+
+    Periods are combined with the metric's own statistic: sums add up, means are averaged,
+    minima and maxima taken, ``last`` takes the final period. ``time`` becomes ``"horizon"``.
+    """
+    statistics = statistics or {}
+    t = table.sort_values("time", kind="stable")
+    ids = ["arm", "replication", *KEYS]
+    frames = []
+    for metric, sub in t.groupby("metric", observed=True, sort=False):
+        how = statistics.get(str(metric), "sum")
+        frames.append(sub.groupby(ids, observed=True, sort=False)["value"].agg(how).reset_index())
+    out = pd.concat(frames, ignore_index=True)
+    out["time"] = "horizon"
+    return out
+
+
+def _by(table: pd.DataFrame, by: str, statistics: dict[str, str] | None) -> tuple[pd.DataFrame,
+                                                                                    list[str]]:
+    if by == "horizon":
+        return run_totals(table, statistics), [*KEYS, "time"]
+    if by == "time":
+        return table, [*KEYS, "time"]
+    raise ValueError(f"by must be 'horizon' or 'time', got {by!r}")
+
+
+def t_half_width(sd: np.ndarray | float, n: np.ndarray | int, confidence: float = CONFIDENCE):
+    """Half-width of a Student-t interval for a mean of ``n`` values with sample sd ``sd``."""
+    n = np.asarray(n, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
+        return q * np.asarray(sd, float) / np.sqrt(n)
+
+
+def _summarise(g: pd.core.groupby.SeriesGroupBy, column: str) -> pd.DataFrame:
+    out = g.agg(n="count", mean="mean", sd="std").reset_index()
+    out["half_width"] = t_half_width(out["sd"], out["n"])
+    out["ci_low"] = out["mean"] - out["half_width"]
+    out["ci_high"] = out["mean"] + out["half_width"]
+    return out.rename(columns={"mean": column})
+
+
+def arm_means(table: pd.DataFrame, *, by: str = "horizon",
+              statistics: dict[str, str] | None = None) -> pd.DataFrame:
+    """Mean of every arm and series over replications, with a 95% t-interval.
+
+    Args:
+        table: the tidy results table.
+        by: ``"horizon"`` (one row per arm and series) or ``"time"`` (one per period).
+        statistics: metric -> statistic used to combine periods over the horizon.
+    """
+    data, keys = _by(table, by, statistics)
+    g = data.groupby(["arm", *keys], observed=True, sort=False)["value"]
+    out = _summarise(g, "mean")
+    return out[["arm", *keys, "n", "mean", "sd", "half_width", "ci_low", "ci_high"]]
+
+
+def paired_differences(table: pd.DataFrame, baseline: str, *, by: str = "horizon",
+                       statistics: dict[str, str] | None = None, paired: bool = True
+                       ) -> pd.DataFrame:
+    """Each arm minus the baseline arm, with a 95% interval and a two-sided p-value.
+
+    With ``paired`` (common random numbers), replication ``r`` of an arm is compared with
+    replication ``r`` of the baseline and the interval is a paired t-interval; without, a Welch
+    interval. ``relative_difference`` is the mean difference as a share of the baseline mean.
+    """
+    data, keys = _by(table, by, statistics)
+    arms = data["arm"].astype(str)
+    if baseline not in set(arms):
+        raise ValueError(f"baseline arm {baseline!r} is not in the table")
+    base = data[arms == baseline]
+    other = data[arms != baseline]
+    if other.empty:
+        return pd.DataFrame(columns=["arm", *keys, "n", "baseline_mean", "mean_difference",
+                                     "sd_difference", "half_width", "ci_low", "ci_high",
+                                     "relative_difference", "p_value"])
+    join = [*keys, "replication"]
+    if paired:
+        m = other.merge(base[join + ["value"]], on=join, suffixes=("", "_base"))
+        m["difference"] = m["value"] - m["value_base"]
+        g = m.groupby(["arm", *keys], observed=True, sort=False)
+        out = _summarise(g["difference"], "mean_difference").rename(columns={"sd": "sd_difference"})
+        out["baseline_mean"] = g["value_base"].mean().to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tstat = out["mean_difference"] / (out["sd_difference"] / np.sqrt(out["n"]))
+        out["p_value"] = 2 * stats.t.sf(np.abs(tstat), out["n"] - 1)
+    else:
+        out = _welch(other, base, keys)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["relative_difference"] = out["mean_difference"] / out["baseline_mean"]
+    out["arm"] = out["arm"].astype(str)
+    return out[["arm", *keys, "n", "baseline_mean", "mean_difference", "sd_difference",
+                "half_width", "ci_low", "ci_high", "relative_difference", "p_value"]]
+
+
+def _welch(other: pd.DataFrame, base: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    b = base.groupby(keys, observed=True)["value"].agg(nb="count", mb="mean", vb="var")
+    a = other.groupby(["arm", *keys], observed=True)["value"].agg(n="count", ma="mean",
+                                                                   va="var").reset_index()
+    a = a.merge(b.reset_index(), on=keys)
+    se2 = a["va"] / a["n"] + a["vb"] / a["nb"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        df = se2 ** 2 / ((a["va"] / a["n"]) ** 2 / (a["n"] - 1) + (a["vb"] / a["nb"]) ** 2
+                         / (a["nb"] - 1))
+        half = stats.t.ppf(0.5 + CONFIDENCE / 2, df) * np.sqrt(se2)
+        p = 2 * stats.t.sf(np.abs((a["ma"] - a["mb"]) / np.sqrt(se2)), df)
+    return pd.DataFrame({"arm": a["arm"], **{k: a[k] for k in keys}, "n": a["n"],
+                         "baseline_mean": a["mb"], "mean_difference": a["ma"] - a["mb"],
+                         "sd_difference": np.sqrt(a["va"] + a["vb"]), "half_width": half,
+                         "ci_low": a["ma"] - a["mb"] - half, "ci_high": a["ma"] - a["mb"] + half,
+                         "p_value": p})
+
+
+def replications_for(sd: np.ndarray, target: np.ndarray, confidence: float = CONFIDENCE,
+                     limit: int = 100_000) -> np.ndarray:
+    """Smallest n >= 2 with t(n-1) * sd / sqrt(n) <= target (Law 2015, eq. 9.5's sequential rule).
+
+    Example:
+        >>> replications_for(np.array([10.0, 0.0]), np.array([5.0, 1.0])).tolist()
+        [18, 2]
+    """
+    sd = np.asarray(sd, float)
+    target = np.asarray(target, float)
+    out = np.full(sd.shape, np.nan)
+    for i, (s, h) in enumerate(zip(sd.ravel(), target.ravel())):
+        if not (np.isfinite(s) and np.isfinite(h)) or h <= 0:
+            continue
+        # normal approximation as a start, then walk up with the t quantile
+        n = max(2, int((stats.norm.ppf(0.5 + confidence / 2) * s / h) ** 2))
+        while n < limit and t_half_width(s, n, confidence) > h:
+            n += max(1, n // 50)
+        while n > 2 and t_half_width(s, n - 1, confidence) <= h:
+            n -= 1
+        out.flat[i] = n
+    return out
+
+
+def replications_needed(table: pd.DataFrame, *, target_relative: float = 0.02,
+                        baseline: str | None = None, statistics: dict[str, str] | None = None,
+                        paired: bool = True) -> pd.DataFrame:
+    """Replications needed for a target 95% half-width, over the whole horizon.
+
+    The target is ``target_relative`` times the arm's mean for arm means, and times the baseline
+    mean for differences against ``baseline``.
+    """
+    means = arm_means(table, statistics=statistics)
+    rows = means.assign(quantity="mean", target_half_width=target_relative * means["mean"].abs())
+    rows = rows.rename(columns={"mean": "estimate"})
+    frames = [rows]
+    if baseline is not None:
+        d = paired_differences(table, baseline, statistics=statistics, paired=paired)
+        d = d.assign(quantity="difference", target_half_width=target_relative
+                     * d["baseline_mean"].abs())
+        frames.append(d.rename(columns={"mean_difference": "estimate", "sd_difference": "sd"}))
+    out = pd.concat(frames, ignore_index=True)
+    out["replications_needed"] = replications_for(out["sd"].to_numpy(),
+                                                  out["target_half_width"].to_numpy())
+    return out[["quantity", "arm", *KEYS, "n", "estimate", "sd", "half_width",
+                "target_half_width", "replications_needed"]]
+
+
+# ----- sensitivity --------------------------------------------------------------------------
+def _problem(results: ExperimentResults) -> dict[str, Any]:
+    factors = results.manifest["design"]["factors"]
+    return {"num_vars": len(factors), "names": [f["name"] for f in factors],
+            "bounds": [[f["low"], f["high"]] for f in factors]}
+
+
+def _design_outputs(results: ExperimentResults, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """The sample matrix and, per design point, the mean over replications of the metric."""
+    totals = run_totals(results.table, results.statistics)
+    totals = totals[(totals["dimension"] == "all") & (totals["metric"].astype(str) == metric)]
+    y = totals.groupby("arm", observed=True)["value"].mean()
+    design = results.design.sort_values("arm_index")
+    missing = set(design["label"]) - set(y.index.astype(str))
+    if missing:
+        raise ValueError(f"{len(missing)} design points have no finished run; rerun the sweep "
+                         "to finish them before a sensitivity analysis")
+    y.index = y.index.astype(str)
+    x = design[results.factor_names].to_numpy(float)
+    return x, y.loc[design["label"]].to_numpy(float)
+
+
+def morris_indices(results: ExperimentResults, metric: str) -> pd.DataFrame:
+    """Morris elementary-effect statistics (mu, mu*, sigma) per factor for one metric.
+
+    Uses SALib (Herman & Usher 2017) on each design point's mean over replications of the
+    metric's whole-horizon value (dimension ``all``).
+    """
+    from SALib.analyze import morris
+
+    x, y = _design_outputs(results, metric)
+    d = results.manifest["design"]
+    si = morris.analyze(_problem(results), x, y, num_levels=d["levels"], seed=d["sampler_seed"])
+    out = pd.DataFrame({"factor": si["names"], "mu": si["mu"], "mu_star": si["mu_star"],
+                        "sigma": si["sigma"], "mu_star_conf": si["mu_star_conf"]})
+    out.insert(0, "metric", metric)
+    return out.sort_values("mu_star", ascending=False, ignore_index=True)
+
+
+def sobol_indices(results: ExperimentResults, metric: str) -> pd.DataFrame:
+    """First-order (S1) and total (ST) Sobol' indices per factor for one metric (SALib)."""
+    import warnings
+
+    from SALib.analyze import sobol
+
+    _, y = _design_outputs(results, metric)
+    d = results.manifest["design"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        si = sobol.analyze(_problem(results), y, calc_second_order=d["second_order"],
+                           seed=d["sampler_seed"])
+    names = _problem(results)["names"]
+    out = pd.DataFrame({"factor": names, "S1": si["S1"], "S1_conf": si["S1_conf"],
+                        "ST": si["ST"], "ST_conf": si["ST_conf"]})
+    out.insert(0, "metric", metric)
+    return out.sort_values("ST", ascending=False, ignore_index=True)

@@ -1,0 +1,237 @@
+"""Run an experiment's runs on dask.distributed, writing each one as soon as it finishes.
+
+There is one code path: the runs are submitted to a :class:`dask.distributed.Client` and
+collected with ``as_completed``. Only the client differs:
+
+* ``scheduler`` (or the ``DASK_SCHEDULER_ADDRESS`` environment variable): an existing cluster;
+* ``workers=1``: an in-process cluster (one thread, no subprocesses), for debugging and profiling;
+* otherwise an embedded :class:`~dask.distributed.LocalCluster` with one single-threaded worker
+  process per core (or ``workers``).
+
+Workers return each run's small aggregated table; the client writes it at once, atomically
+(:class:`~simulation.experiments.store.RunStore`), so workers need no shared disk and a sweep
+stopped at any moment keeps every finished run. Each run's seed and key are fixed by the plan
+(:mod:`simulation.experiments.seeds`), so the results do not depend on the number of workers or on
+the order runs finish. Runs are submitted with ``pure=False`` and their own deterministic key: with
+dask's default ``pure=True`` identical calls would be merged. A run whose model raises is recorded
+as failed (with the error) and the sweep carries on; runs lost with a dead worker are rescheduled
+by the scheduler, and ``retries`` covers other transient errors.
+
+Example:
+    >>> import tempfile
+    >>> from simulation.experiments.spec import Experiment
+    >>> from simulation.experiments.design import build_plan
+    >>> plan = build_plan(Experiment.model_validate({
+    ...     "name": "doc", "years": 1, "scale": 0.005, "replications": 1,
+    ...     "metrics": ["emergency_admissions"], "period": "year",
+    ...     "design": {"factors": {"integration.level": ["none"]}}}))
+    >>> task = plan.runs[0]
+    >>> table = aggregate_run(simulate(task, days=31), task)
+    >>> table[["time", "metric"]].to_dict("records")
+    [{'time': 1, 'metric': 'emergency_admissions'}]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulation.experiments.design import ExperimentPlan, RunTask
+from simulation.experiments.store import RunStore
+
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+"""Environment variable naming an existing Dask scheduler (as ``--scheduler`` does)."""
+
+
+# ----- one run (executed on a worker) -------------------------------------------------------
+def simulate(task: RunTask, days: int | None = None) -> pd.DataFrame:
+    """Run one scenario with the task's seed; the model's full tidy daily results."""
+    from simulation.runner import run_scenario
+
+    return run_scenario(task.scenario, task.seed, days=days, record_episodes=False).results
+
+
+def aggregate_run(results: pd.DataFrame, task: RunTask) -> pd.DataFrame:
+    """Keep the task's metrics and dimensions, summarised per period.
+
+    ``time`` is the model day (from 0) for ``period = "day"``, and the 1-based model year (365
+    days) or calendar month for ``"year"`` and ``"month"``.
+    """
+    names = {m.name for m in task.metrics}
+    df = results[results["dimension"].isin(task.dimensions) & results["metric"].isin(names)]
+    df = df.sort_values("day", kind="stable")
+    if task.period == "day":
+        period = df["day"].to_numpy()
+    elif task.period == "year":
+        period = df["day"].to_numpy() // 365 + 1
+    else:
+        start = dt.date.fromisoformat(task.scenario.run.start_date)
+        dates = pd.DatetimeIndex(df["date"])
+        period = (dates.year - start.year) * 12 + (dates.month - start.month) + 1
+    df = df.assign(time=period)
+    frames = []
+    for m in task.metrics:
+        sub = df[df["metric"] == m.name]
+        g = (sub.groupby(["dimension", "group", "time"], observed=True)["value"]
+             .agg(m.statistic).reset_index())
+        g["metric"] = m.label
+        frames.append(g)
+    out = pd.concat(frames, ignore_index=True)
+    out["dimension"] = out["dimension"].astype(str)
+    out["group"] = out["group"].astype(str)
+    out["time"] = out["time"].astype("int32")
+    out["value"] = out["value"].astype("float64")
+    return out[["dimension", "group", "time", "metric", "value"]]
+
+
+def execute_run(task: RunTask) -> dict[str, Any]:
+    """Run one task and summarise it; a model error is returned as a failure, not raised."""
+    started = time.perf_counter()
+    info: dict[str, Any] = {"key": task.key, "arm": task.arm, "replication": task.replication,
+                            "seed": task.seed_text, "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    try:
+        table = aggregate_run(simulate(task), task)
+    except Exception as exc:  # noqa: BLE001 - any model error becomes a recorded failure
+        info.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0][:500],
+                    seconds=round(time.perf_counter() - started, 3))
+        return {"info": info, "table": None}
+    info.update(status="ok", seconds=round(time.perf_counter() - started, 3),
+                finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    return {"info": info, "table": table}
+
+
+# ----- the cluster --------------------------------------------------------------------------
+@contextlib.contextmanager
+def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+    """A Dask client: an existing scheduler, an in-process worker, or a local process cluster.
+
+    Yields:
+        ``(client, description)``.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    address = scheduler or os.environ.get(SCHEDULER_ENV)
+    if address:
+        with Client(address, timeout="30s") as client:
+            n = len(client.scheduler_info(n_workers=-1).get("workers", {}))
+            yield client, f"scheduler {address} ({n} workers at start)"
+        return
+    n = workers or os.cpu_count() or 1
+    processes = n > 1
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:
+        kind = f"{n} worker processes" if processes else "1 in-process worker"
+        yield client, f"local cluster, {kind}"
+
+
+# ----- the sweep ----------------------------------------------------------------------------
+@dataclass
+class SweepReport:
+    """What a sweep did."""
+
+    out_dir: Path
+    planned: int
+    skipped: int
+    executed: int = 0
+    finished: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+    cluster: str = ""
+    stale_files: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Every planned run has a result."""
+        return self.finished == self.planned
+
+
+def sweep(plan: ExperimentPlan, out_dir: str | Path | None = None, *, workers: int | None = None,
+          scheduler: str | None = None, rerun: bool = False, progress: bool = True,
+          retries: int = 2) -> SweepReport:
+    """Run every run of ``plan`` not yet finished in ``out_dir``, then write the combined outputs.
+
+    Args:
+        plan: the validated plan (:func:`~simulation.experiments.design.build_plan`).
+        out_dir: results folder; default ``results/<experiment name>``.
+        workers: worker processes of the embedded cluster (1 = in process); default one per core.
+        scheduler: address of an existing Dask scheduler (overrides ``workers``).
+        rerun: delete earlier run files first instead of resuming.
+        progress: show a progress bar (runs done, failed, time left) on stderr.
+        retries: Dask retries for a run whose task raises outside the model.
+
+    Returns:
+        A :class:`SweepReport`; the combined table is ``out_dir/results.parquet``.
+    """
+    from simulation.experiments.outputs import write_outputs
+
+    out_dir = Path(out_dir) if out_dir is not None else Path("results") / plan.experiment.name
+    store = RunStore(out_dir)
+    if rerun:
+        store.clear()
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    done = store.finished_keys()
+    planned_keys = {t.key for t in plan.runs}
+    todo = [t for t in plan.runs if t.key not in done]
+    report = SweepReport(out_dir, len(plan.runs), len(plan.runs) - len(todo),
+                         stale_files=len(done - planned_keys))
+    if todo:
+        store.runs_dir.mkdir(parents=True, exist_ok=True)
+        _run_all(plan, todo, store, report, workers, scheduler, progress, retries)
+    report.finished = len(store.finished_keys() & planned_keys)
+    report.wall_seconds = round(time.perf_counter() - started, 3)
+    write_outputs(plan, store, report, started_at)
+    return report
+
+
+def _run_all(plan: ExperimentPlan, todo: list[RunTask], store: RunStore, report: SweepReport,
+             workers: int | None, scheduler: str | None, progress: bool, retries: int) -> None:
+    from dask.distributed import as_completed
+    from tqdm.auto import tqdm
+
+    with dask_client(workers, scheduler) as (client, description):
+        report.cluster = description
+        futures = {}
+        for task in todo:
+            fut = client.submit(execute_run, task, key=f"lco-{plan.experiment.name}-{task.key}",
+                                pure=False, retries=retries)
+            futures[fut] = task
+        bar = tqdm(total=report.planned, initial=report.skipped, unit="run",
+                   desc=plan.experiment.name, disable=not progress, dynamic_ncols=True)
+        try:
+            for fut in as_completed(futures):
+                task = futures.pop(fut)
+                if fut.status == "finished":
+                    result = fut.result()
+                    info, table = result["info"], result["table"]
+                else:  # the task itself raised (after retries) or its workers kept dying
+                    exc = fut.exception()
+                    info = {"key": task.key, "arm": task.arm, "replication": task.replication,
+                            "seed": task.seed_text, "status": "failed",
+                            "error": f"{type(exc).__name__}: {exc}".splitlines()[0][:500]}
+                    table = None
+                fut.release()
+                report.executed += 1
+                if table is not None:
+                    store.save(task.key, table, info)
+                else:
+                    store.save_failure(task.key, info)
+                    report.failed[task.key] = info["error"]
+                bar.update(1)
+                bar.set_postfix(failed=len(report.failed), refresh=False)
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+        finally:
+            bar.close()
