@@ -29,3 +29,8 @@ calibrate: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# API reference from the docstrings (pdoc, installed with the test extra) into docs/api/
+.PHONY: docs
+docs: $(STAMP)
+	$(BIN)/python -m simulation.api_docs --out docs/api

@@ -133,3 +133,29 @@ def test_citation_cff_is_valid():
     assert cff["license"] == "MIT"
     assert cff["message"] and cff["type"] == "software"
     assert all("name" in a or "family-names" in a for a in cff["authors"])
+
+
+def test_markdown_anchors_resolve():
+    """Links to a heading (file.md#anchor) point at a heading that exists (GitHub's slug rule)."""
+
+    def slug(heading: str) -> str:
+        return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+    docs = [*(ROOT / "docs").glob("*.md"), ROOT / "CHANGELOG.md"]
+    anchors = {md.resolve(): {slug(line.lstrip("#")) for line in md.read_text(encoding="utf-8")
+                              .splitlines() if line.startswith("#")} for md in docs}
+    for md in docs:
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", md.read_text(encoding="utf-8")):
+            file = (md.parent / target).resolve() if target else md.resolve()
+            if file in anchors:
+                assert anchor in anchors[file], f"{md.name}: no heading for #{anchor} in {file.name}"
+
+
+def test_api_reference_generated_from_docstrings(tmp_path):
+    from simulation.api_docs import build
+
+    files = build(tmp_path, ["simulation.docs_tables", "simulation.levers"])
+    page = (tmp_path / "simulation" / "docs_tables.html").read_text(encoding="utf-8")
+    assert any(f.name == "levers.html" for f in files)
+    assert "iter_parameters" in page and "render_parameters" in page
+    assert "python -m simulation.docs_tables" in page  # the module docstring
