@@ -1,0 +1,73 @@
+"""Build the evidence pack from an experiment folder (see :mod:`simulation.report`)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.finance.appraisal import appraise
+from simulation.finance.costs import SECTORS
+from simulation.finance.sensitivity import one_way
+from simulation.provenance import atomic_write_json, environment
+from simulation.report import figures, tables
+from simulation.report.data import load
+from simulation.report.html import render
+
+
+def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
+    """Write the HTML report, CSV tables and Excel workbook; returns the output folder."""
+    data = load(folder)
+    out = Path(out) if out is not None else data.folder / "report"
+    scen = data.appraisal_scenarios
+    appraisal = appraise(data.yearly, scen, data.baseline)
+    activity = tables.activity_shift(data)
+    t = {
+        "options_appraisal": tables.options_appraisal(data, appraisal, activity),
+        "activity_shift": activity,
+        "beds_and_delays": tables.beds_and_delays(data, appraisal),
+        "spend_by_sector": tables.spend_by_sector(data),
+        "time_profile": tables.time_profile(appraisal),
+        "sensitivity": one_way(data.yearly, scen, data.baseline),
+        "appraisal_by_replication": appraisal.runs,
+        "unit_costs": tables.unit_costs(data),
+        "assumptions": tables.assumptions(data),
+    }
+    head = _headline_arm(t["options_appraisal"])
+    figs = {
+        "time_profile": figures.time_profile(t["time_profile"]) if len(t["time_profile"]) else None,
+        "spend": figures.spend(t["spend_by_sector"], SECTORS),
+        "beds": figures.beds(t["beds_and_delays"]),
+        "tornado": figures.tornado(t["sensitivity"], head) if head else None,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    try:
+        for name, table in t.items():
+            table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
+        with pd.ExcelWriter(tmp / "business_case.xlsx", engine="openpyxl") as xl:
+            for name, table in t.items():
+                table.to_excel(xl, sheet_name=name[:31], index=False)
+        (tmp / "report.html").write_text(render(data, t, figs, head), encoding="utf-8")
+        atomic_write_json(tmp / "report_manifest.json", {
+            "experiment": data.name, "source_folder": str(data.folder),
+            "experiment_sha256": data.manifest.get("experiment_sha256"),
+            "base_scenario_sha256": data.manifest.get("base_scenario_sha256"),
+            "sweep_git_commit": data.manifest.get("git_commit"),
+            "baseline": data.baseline, "files": sorted(p.name for p in tmp.iterdir()),
+            **environment()})
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _headline_arm(options: pd.DataFrame) -> str | None:
+    """The option the sensitivity chart shows: the most integrated one (the last row)."""
+    rows = options.dropna(subset=["npv_economic"]) if "npv_economic" in options else options.iloc[0:0]
+    return str(rows["option"].iloc[-1]) if len(rows) else None

@@ -1,0 +1,137 @@
+"""Read an experiment folder written by ``lco-sim sweep`` into what the evidence pack needs.
+
+The sweep's ``results.parquet`` holds one row per arm, replication, series, period and metric
+(``time`` is the day for ``period = "day"`` and the 1-based model year for ``"year"``). The
+finance needs yearly sums of these model-level metrics:
+
+``population, gp_appointments_met, ae_attendances, emergency_admissions, zero_day_admissions,
+delayed_discharge_bed_days, crisis_responses, case_managed, social_prescribed, occupied_beds,
+home_support_occupied, community_beds_occupied`` (and ``practices_integrated`` if kept).
+
+An experiment file for a business case therefore lists, for example::
+
+    metrics = ["population", "gp_appointments_met", "ae_attendances", "emergency_admissions",
+               "zero_day_admissions", "delayed_discharge_bed_days", "crisis_responses",
+               "case_managed", "social_prescribed", "occupied_beds", "home_support_occupied",
+               "community_beds_occupied", "practices_integrated"]
+    period = "year"
+
+Stocks kept as yearly means are turned back into sums (mean x 365). Funded capacity
+(``home_support_capacity``, ``community_bed_capacity``) is used when the results hold it;
+otherwise occupied places stand in and the report says so.
+
+All counts and money are scaled to the full population (divided by ``run.scale``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.scenario import Scenario, ScenarioError, load_scenario
+
+REQUIRED = ("population", "gp_appointments_met", "ae_attendances", "emergency_admissions",
+            "zero_day_admissions", "delayed_discharge_bed_days", "crisis_responses", "case_managed",
+            "social_prescribed", "occupied_beds")
+CAPACITY = {"home_support_capacity": "home_support_occupied",
+            "community_bed_capacity": "community_beds_occupied"}
+OPTIONAL = ("practices_integrated", "reinvested_places")
+
+
+@dataclass
+class ExperimentData:
+    """An experiment's arms, baseline, yearly model-level sums and provenance."""
+
+    folder: Path
+    name: str
+    arms: dict[str, Scenario]
+    baseline: str
+    yearly: pd.DataFrame
+    manifest: dict
+    scale: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def appraisal_scenarios(self) -> dict[str, Scenario]:
+        """Arm scenarios at scale 1 (the yearly sums are already full-population equivalents)."""
+        return {a: s.with_overrides({"run.scale": 1.0}) for a, s in self.arms.items()}
+
+
+def _fail(folder: Path, msg: str) -> ScenarioError:
+    return ScenarioError(f"{folder}: {msg}")
+
+
+def load(folder: str | Path) -> ExperimentData:
+    """Load ``results/<experiment>/``; raises ScenarioError (one line) if it cannot be used."""
+    folder = Path(folder)
+    for f in ("results.parquet", "manifest.json", "design.csv", "base_scenario.toml"):
+        if not (folder / f).is_file():
+            raise _fail(folder, f"no {f}; give a folder written by `lco-sim sweep`")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    baseline = manifest.get("baseline")
+    if not baseline:
+        raise _fail(folder, "the experiment has no baseline arm; set baseline = \"level=none\" "
+                    "(the do-nothing arm) in the experiment file")
+    period = manifest.get("period", "year")
+    if period not in ("year", "day"):
+        raise _fail(folder, f"period {period!r} cannot be appraised by model year; use period = "
+                    "\"year\" or \"day\"")
+    base = load_scenario(folder / "base_scenario.toml")
+    design = pd.read_csv(folder / "design.csv")
+    arms = {str(r["label"]): base.with_overrides(json.loads(r["overrides"]))
+            for _, r in design.iterrows()}
+    table = pd.read_parquet(folder / "results.parquet")
+    table = table[table["dimension"].astype(str) == "all"].copy()
+    table["arm"] = table["arm"].astype(str)
+    if baseline not in set(table["arm"]):
+        raise _fail(folder, f"no finished runs of the baseline arm {baseline!r}")
+    stats = manifest.get("metrics", {})
+    by_name: dict[str, tuple[str, str]] = {}
+    for label, stat in stats.items():
+        name = label.partition(":")[0]
+        if name not in by_name or stat in ("sum", "mean"):
+            by_name.setdefault(name, (label, stat))
+    notes = []
+    wanted = list(REQUIRED)
+    for cap, occupied in CAPACITY.items():
+        if cap in by_name:
+            wanted.append(cap)
+        elif occupied in by_name:
+            by_name[cap] = by_name[occupied]
+            wanted.append(cap)
+            notes.append(f"Funded capacity ({cap}) is not in the results; {occupied} (occupied "
+                         "places) is costed instead, so idle funded places carry no cost.")
+        else:
+            raise _fail(folder, f"the results lack {occupied!r}; add it to the experiment's "
+                        "metrics (see `simulation.report.data`)")
+    missing = [m for m in REQUIRED if m not in by_name]
+    if missing:
+        raise _fail(folder, f"the results lack metrics the finance needs: {', '.join(missing)}; "
+                    "add them to the experiment's metrics")
+    frames = []
+    for name in wanted + [m for m in OPTIONAL if m in by_name]:
+        label, stat = by_name[name]
+        if stat not in ("sum", "mean"):
+            raise _fail(folder, f"metric {label!r} is kept as {stat}; the finance needs sums or "
+                        "means")
+        d = table[table["metric"].astype(str) == label][["arm", "replication", "time", "value"]]
+        d = d.copy()
+        if period == "day":
+            d["year"] = d["time"].astype(int) // 365
+            d = d.groupby(["arm", "replication", "year"], as_index=False).agg(
+                value=("value", "sum"), days=("value", "count"))
+        else:
+            d["year"] = d["time"].astype(int) - 1
+            d["days"] = 365
+            if stat == "mean":
+                d["value"] = d["value"] * 365
+        d["metric"] = name
+        frames.append(d[["arm", "replication", "year", "metric", "value", "days"]])
+    yearly = pd.concat(frames, ignore_index=True)
+    scale = float(manifest.get("scale") or base.run.scale)
+    yearly["value"] = yearly["value"] / scale
+    return ExperimentData(folder, str(manifest.get("experiment", folder.name)), arms,
+                          str(baseline), yearly, manifest, scale, notes)

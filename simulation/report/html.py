@@ -1,0 +1,233 @@
+"""The self-contained HTML page of the evidence pack (no external files or scripts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import numpy as np
+import pandas as pd
+
+from simulation.report.data import ExperimentData
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif;margin:2em auto;
+max-width:1100px;color:#222;line-height:1.45;padding:0 1em}
+h1{font-size:1.6em;margin-bottom:0.2em} h2{border-bottom:2px solid #005eb8;padding-bottom:2px;
+margin-top:1.8em;color:#003087} table{border-collapse:collapse;font-size:0.85em;margin:0.6em 0}
+th,td{border:1px solid #ccc;padding:3px 7px;text-align:right;vertical-align:top}
+th{background:#e8eef7} td.t,th.t{text-align:left} .box{background:#f3f6fa;border-left:4px solid
+#005eb8;padding:0.6em 1em;margin:1em 0} .warn{background:#fff4e5;border-left-color:#ed8b00}
+img{max-width:100%;border:1px solid #ddd;margin:0.5em 0} .small{font-size:0.85em;color:#555}
+"""
+
+
+def money(x: float) -> str:
+    """Pounds as £m with one decimal (or £k below £100k)."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    if abs(x) < 1e5:
+        return f"£{x / 1e3:,.0f}k"
+    return f"£{x / 1e6:,.1f}m"
+
+
+def num(x: float, digits: int = 0) -> str:
+    """A number with thousands separators."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    return f"{x:,.{digits}f}"
+
+
+def interval(m: float, lo: float, hi: float, fmt=money) -> str:
+    """'m (lo to hi)', or just m without an interval."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return f"{fmt(m)} (no interval)"
+    return f"{fmt(m)} ({fmt(lo)} to {fmt(hi)})"
+
+
+def verdict(flag: str) -> str:
+    """Plain words for whether an interval excludes zero."""
+    return {"yes": "different from zero", "no": "<b>not distinguishable from zero</b>",
+            "n/a": "no interval (one replication)"}.get(flag, flag)
+
+
+def _table(df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
+    head = "".join(f'<th class="{"t" if c in text_cols else ""}">{html.escape(str(c))}</th>'
+                   for c in df.columns)
+    body = []
+    for _, r in df.iterrows():
+        cells = "".join(f'<td class="{"t" if c in text_cols else ""}">{r[c] if isinstance(r[c], str) and r[c].startswith("<b>") else html.escape(str(r[c]))}</td>'
+                        for c in df.columns)
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _img(uri: str | None, alt: str) -> str:
+    return f'<img src="{uri}" alt="{html.escape(alt)}">' if uri else "<p>(no data)</p>"
+
+
+def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str | None],
+           head: str | None) -> str:
+    """The page as one HTML string."""
+    fp = data.arms[data.baseline].finance
+    m = data.manifest
+    reps = m.get("replications")
+    years = m.get("years")
+    opts = t["options_appraisal"]
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+             f"<title>Business case evidence pack: {html.escape(data.name)}</title>"
+             f"<style>{CSS}</style></head><body>",
+             f"<h1>Business case evidence pack: {html.escape(data.name)}</h1>",
+             f"<p class='small'>lco-sim experiment <code>{html.escape(str(data.folder))}</code>; "
+             f"{len(data.arms)} options, {reps} replications each with common random numbers, "
+             f"{years} years, simulated at scale {data.scale:g}. Git commit of the sweep "
+             f"{html.escape(str(m.get('git_commit', 'unknown'))[:12])}; report written "
+             f"{dt.date.today().isoformat()}.</p>",
+             "<div class='box'><b>How to read this.</b> Every option is compared with "
+             f"<b>{html.escape(data.baseline)}</b> (do nothing) run with the same random numbers. "
+             f"Money is in {fp.price_year} prices, discounted at {fp.discount_rate:.1%} a year "
+             "(HM Treasury Green Book), with optimism bias of "
+             f"{fp.optimism_bias:.0%} added to incremental costs. Activity and money are for the "
+             f"whole population (simulated values divided by the scale {data.scale:g}). Ranges "
+             "are 95% confidence intervals across replications; where a range includes zero the "
+             "result is <b>not distinguishable from zero</b>. <b>Economic</b> benefits value all "
+             "hospital activity avoided at unit cost (capacity freed); <b>cash-releasing</b> "
+             f"benefits count only whole wards of {fp.ward_size} beds that could close.</div>"]
+    # key findings
+    items = []
+    for _, r in opts.iterrows():
+        if "npv_economic" not in r or pd.isna(r.get("npv_economic")):
+            continue
+        items.append(
+            f"<li><b>{html.escape(r['option'])}</b>: economic NPV "
+            f"{interval(r['npv_economic'], r['npv_economic_lo'], r['npv_economic_hi'])}, "
+            f"{verdict(r['npv_economic differs from zero'])}; cash-releasing NPV "
+            f"{interval(r['npv_cash'], r['npv_cash_lo'], r['npv_cash_hi'])}, "
+            f"{verdict(r['npv_cash differs from zero'])}. Break-even (economic): "
+            f"{html.escape(r['break-even year (economic)'])}.</li>")
+    parts.append("<h2>Key findings</h2><ul>" + "".join(items) + "</ul>")
+    if data.notes:
+        parts.append("<div class='box warn'>" + "<br>".join(html.escape(n) for n in data.notes)
+                     + "</div>")
+    parts.append("<h2>Options appraisal</h2>" + _table(_fmt_options(opts), ("option",
+                 "integration level", "note", "NPV economic differs from zero",
+                 "NPV cash differs from zero", "break-even (economic)", "break-even (cash)")))
+    parts.append("<p class='small'>PV = present value over the horizon. BCR = PV benefits / PV "
+                 "costs (n/a when incremental costs are not positive). Costs: change in community, "
+                 "primary and social-care spend plus transformation and double running.</p>")
+    parts.append("<h2>Time profile</h2>" + _img(figs.get("time_profile"), "net benefit by year"))
+    tp = t["time_profile"]
+    if len(tp):
+        show = pd.DataFrame({"option": tp["arm"], "year": tp["year"],
+                             "costs": [money(x) for x in tp["costs"]],
+                             "economic benefits": [money(x) for x in tp["benefits_economic"]],
+                             "cash-releasing benefits": [money(x) for x in tp["benefits_cash"]],
+                             "net (economic)": [interval(a, b, c) for a, b, c in
+                                                zip(tp["net_economic"], tp["net_economic_lo"],
+                                                    tp["net_economic_hi"])]})
+        parts.append(_table(show, ("option",)))
+    act = t["activity_shift"]
+    parts.append("<h2>Activity shifted out of hospital</h2>")
+    if len(act):
+        show = pd.DataFrame({"option": act["arm"], "activity": act["activity"],
+                             "do nothing (total over horizon)": [num(x) for x in act["do_nothing_total"]],
+                             "change vs do nothing": [interval(a, b, c, num) for a, b, c in
+                                                      zip(act["change"], act["change_lo"],
+                                                          act["change_hi"])],
+                             "change %": [num(x, 1) for x in act["change_percent"]],
+                             "verdict": [verdict(x) for x in act["differs_from_zero"]]})
+        parts.append(_table(show, ("option", "activity", "verdict")))
+    parts.append("<h2>Bed days, beds freed and delayed discharges</h2>"
+                 + _img(figs.get("beds"), "beds and delays"))
+    bd = t["beds_and_delays"]
+    last = bd[bd["year"] == bd["year"].max()]
+    show = pd.DataFrame({"option": last["arm"], "final year": last["year"],
+                         "mean occupied beds": [num(x, 1) for x in last["mean_occupied_beds"]],
+                         "beds freed vs do nothing": [interval(a, b, c, lambda v: num(v, 1)) if
+                                                      np.isfinite(a) else "-" for a, b, c in zip(
+                                                          last.get("beds_freed", np.nan),
+                                                          last.get("beds_freed_lo", np.nan),
+                                                          last.get("beds_freed_hi", np.nan))],
+                         "wards closable": [num(x, 1) if np.isfinite(x) else "-" for x in
+                                            last.get("wards_closable", pd.Series(np.nan,
+                                                                                 last.index))],
+                         "delayed-discharge bed days": [num(x) for x in
+                                                        last["delayed_discharge_bed_days"]]})
+    parts.append(_table(show, ("option",)))
+    sp = t["spend_by_sector"]
+    parts.append("<h2>Spend by sector and the capitated budget</h2>"
+                 + _img(figs.get("spend"), "spend by sector"))
+    base_sp = sp[sp["arm"] == data.baseline]
+    show = pd.DataFrame({"option": sp["arm"], "year": sp["year"],
+                         **{c: [money(x) for x in sp[c]] for c in
+                            ("hospital", "community", "primary", "social care", "transformation",
+                             "double_running", "total", "budget", "gap")}})
+    parts.append(_table(show, ("option",)))
+    if len(base_sp):
+        parts.append(
+            "<p class='small'>The budget is the capitated £1,000 a head (CF §6, MLCO £6bn over 10 "
+            "years for ≈600,000 people) uprated and grown at "
+            f"{fp.budget_real_growth_per_year:.0%} a year; gap = spend minus budget. The model "
+            "costs only the services it represents (emergency hospital care, GP appointments, "
+            "community and reablement services), while the MLCO budget also pays for mental "
+            "health and long-term social care and excludes acute hospitals, so the level of the "
+            "gap is indicative; its change over time is the useful signal. For comparison, "
+            "Manchester expected a £134m gap by 2020/21 without reform (CF §6). Do-nothing gap in "
+            f"year 1: {money(base_sp['gap'].iloc[0])}; in year {int(base_sp['year'].iloc[-1])}: "
+            f"{money(base_sp['gap'].iloc[-1])}.</p>")
+    parts.append("<h2>Sensitivity</h2>")
+    if head:
+        parts.append(f"<p>One-way changes to uncertain finance assumptions for <b>"
+                     f"{html.escape(head)}</b> (economic NPV, mean over replications). Changes that "
+                     "act inside a run (the reinvestment share) need an experiment that varies "
+                     "<code>finance.reinvestment_share</code>.</p>" + _img(figs.get("tornado"),
+                                                                            "tornado chart"))
+        s = t["sensitivity"]
+        s = s[s["measure"] == "npv_economic"]
+        parts.append(_table(pd.DataFrame({
+            "option": s["arm"], "assumption": s["assumption"], "low case": s["low_case"],
+            "high case": s["high_case"], "NPV base": [money(x) for x in s["base"]],
+            "NPV low": [money(x) for x in s["low"]], "NPV high": [money(x) for x in s["high"]]}),
+            ("option", "assumption", "low case", "high case")))
+    uc = t["unit_costs"]
+    parts.append("<h2>Unit costs and what they are applied to</h2>")
+    show = uc.fillna("").astype(str)
+    parts.append(_table(show, tuple(show.columns)))
+    parts.append("<h2>Assumptions that differ from the defaults</h2>")
+    a = t["assumptions"]
+    if len(a):
+        parts.append(_table(a.astype(str), tuple(a.columns)))
+    else:
+        parts.append("<p>None: every option uses the default parameters.</p>")
+    parts.append("<p class='small'>Every other parameter takes its default, documented with its "
+                 "source in docs/model.md. Health effects are not valued in QALYs, so the 1.5% "
+                 "health discount rate is not applied.</p></body></html>")
+    return "\n".join(parts)
+
+
+def _fmt_options(opts: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for _, r in opts.iterrows():
+        if pd.isna(r.get("npv_economic", np.nan)):
+            rows.append({"option": r["option"], "integration level": r["integration level"],
+                         "note": r.get("note", "")})
+            continue
+        rows.append({
+            "option": r["option"], "integration level": r["integration level"], "note": "",
+            "emergency admissions change": f"{num(r.get('change in emergency admissions', np.nan))}"
+                                           f" ({num(r.get('change in emergency admissions %', np.nan), 1)}%)",
+            "bed days change": f"{num(r.get('change in bed days', np.nan))}"
+                               f" ({num(r.get('change in bed days %', np.nan), 1)}%)",
+            "PV costs": interval(r["pv_costs"], r["pv_costs_lo"], r["pv_costs_hi"]),
+            "PV economic benefits": interval(r["pv_benefits_economic"],
+                                             r["pv_benefits_economic_lo"],
+                                             r["pv_benefits_economic_hi"]),
+            "NPV economic": interval(r["npv_economic"], r["npv_economic_lo"], r["npv_economic_hi"]),
+            "NPV economic differs from zero": verdict(r["npv_economic differs from zero"]),
+            "BCR economic": interval(r["bcr_economic"], r["bcr_economic_lo"], r["bcr_economic_hi"],
+                                     lambda v: num(v, 2)),
+            "NPV cash": interval(r["npv_cash"], r["npv_cash_lo"], r["npv_cash_hi"]),
+            "NPV cash differs from zero": verdict(r["npv_cash differs from zero"]),
+            "break-even (economic)": r["break-even year (economic)"],
+            "break-even (cash)": r["break-even year (cash)"]})
+    return pd.DataFrame(rows).fillna("")

@@ -1,0 +1,191 @@
+"""The evidence pack's tables, each a DataFrame (numbers, not formatted text).
+
+Money is in pounds at the finance price year and, like activity, for the full population.
+Intervals are 95% t intervals across replications of the paired (arm minus do-nothing) values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from simulation.finance.appraisal import Appraisal, distinguishable, mean_ci, run_finance
+from simulation.finance.costs import NOT_MODELLED, SECTORS, unit_cost_table
+from simulation.report.data import ExperimentData
+from simulation.scenario import Scenario
+
+ACTIVITY = {"ae_attendances": "A&E attendances", "emergency_admissions": "emergency admissions",
+            "occupied_beds": "bed days", "delayed_discharge_bed_days": "delayed-discharge bed days",
+            "gp_appointments_met": "GP appointments", "crisis_responses": "crisis responses",
+            "case_managed": "case-managed patient-days"}
+
+
+def _paired(data: ExperimentData, metric: str, years: slice | None = None) -> pd.DataFrame:
+    """Per arm and replication: horizon total of ``metric`` in the arm minus the baseline."""
+    y = data.yearly[data.yearly["metric"] == metric]
+    if years is not None:
+        y = y[(y["year"] >= years.start) & (y["year"] < years.stop)]
+    tot = y.groupby(["arm", "replication"])["value"].sum().unstack("arm")
+    base = tot[data.baseline]
+    return tot.sub(base, axis=0)
+
+
+def activity_shift(data: ExperimentData) -> pd.DataFrame:
+    """Change in activity over the horizon for each arm against do nothing, with intervals."""
+    rows = []
+    yb = data.yearly[data.yearly["arm"] == data.baseline]
+    for metric, label in ACTIVITY.items():
+        if metric not in set(data.yearly["metric"]):
+            continue
+        base = float(yb[yb["metric"] == metric].groupby("replication")["value"].sum().mean())
+        diff = _paired(data, metric)
+        for arm in diff.columns:
+            if arm == data.baseline:
+                continue
+            m, lo, hi = mean_ci(diff[arm].dropna())
+            rows.append({"arm": arm, "activity": label, "do_nothing_total": base,
+                         "change": m, "change_lo": lo, "change_hi": hi,
+                         "change_percent": 100 * m / base if base else np.nan,
+                         "differs_from_zero": distinguishable(lo, hi)})
+    return pd.DataFrame(rows)
+
+
+def yearly_by_arm(data: ExperimentData, metric: str, per_day: bool = False) -> pd.DataFrame:
+    """Mean over replications of a metric's yearly sum (or daily mean) per arm and year."""
+    y = data.yearly[data.yearly["metric"] == metric].copy()
+    if per_day:
+        y["value"] = y["value"] / y["days"]
+    return y.groupby(["year", "arm"], sort=True)["value"].mean().unstack("arm")
+
+
+def beds_and_delays(data: ExperimentData, appraisal: Appraisal) -> pd.DataFrame:
+    """Per arm and year: mean occupied beds, beds freed and wards closable vs do nothing, delays."""
+    beds = yearly_by_arm(data, "occupied_beds", per_day=True)
+    delays = yearly_by_arm(data, "delayed_discharge_bed_days")
+    rows = []
+    for arm in beds.columns:
+        for year in beds.index:
+            row = {"arm": arm, "year": int(year) + 1, "mean_occupied_beds": beds.loc[year, arm],
+                   "delayed_discharge_bed_days": delays.loc[year, arm]}
+            f = appraisal.flows
+            f = f[(f["arm"] == arm) & (f["year"] == year)] if len(f) else f
+            if arm != data.baseline and len(f):
+                m, lo, hi = mean_ci(f["beds_freed"])
+                row.update(beds_freed=m, beds_freed_lo=lo, beds_freed_hi=hi,
+                           wards_closable=float(f["wards_closable"].mean()))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def spend_by_sector(data: ExperimentData) -> pd.DataFrame:
+    """Mean over replications of spend by sector, investment, budget and gap per arm and year."""
+    frames = []
+    scen = data.appraisal_scenarios
+    for (arm, rep), runs in data.yearly.groupby(["arm", "replication"]):
+        f = run_finance(runs, scen[arm])
+        f.insert(0, "replication", rep)
+        f.insert(0, "arm", arm)
+        frames.append(f)
+    allr = pd.concat(frames, ignore_index=True)
+    cols = [*SECTORS, "transformation", "double_running", "total", "budget", "gap"]
+    out = allr.groupby(["arm", "year"], sort=False)[cols].mean().reset_index()
+    out["year"] = out["year"] + 1
+    return out
+
+
+def options_appraisal(data: ExperimentData, appraisal: Appraisal,
+                      activity: pd.DataFrame) -> pd.DataFrame:
+    """The options appraisal table: one row per option, do nothing first."""
+    s = appraisal.summary.set_index("arm") if len(appraisal.summary) else pd.DataFrame()
+    rows = [{"option": data.baseline, "integration level":
+             data.arms[data.baseline].integration.level, "note": "counterfactual (do nothing)"}]
+    for arm in data.arms:
+        if arm == data.baseline or arm not in s.index:
+            continue
+        r = s.loc[arm]
+        row: dict[str, Any] = {"option": arm, "integration level": data.arms[arm].integration.level,
+                               "replications": int(r["replications"])}
+        for label in ("emergency admissions", "bed days"):
+            a = activity[(activity["arm"] == arm) & (activity["activity"] == label)]
+            if len(a):
+                row[f"change in {label}"] = a["change"].iloc[0]
+                row[f"change in {label} %"] = a["change_percent"].iloc[0]
+        for m in ("pv_costs", "pv_benefits_economic", "npv_economic", "bcr_economic",
+                  "pv_benefits_cash", "npv_cash", "bcr_cash"):
+            row[m], row[f"{m}_lo"], row[f"{m}_hi"] = r[m], r[f"{m}_lo"], r[f"{m}_hi"]
+        row["npv_economic differs from zero"] = r["npv_economic_differs_from_zero"]
+        row["npv_cash differs from zero"] = r["npv_cash_differs_from_zero"]
+        row["break-even year (economic)"] = _be(r, "economic")
+        row["break-even year (cash)"] = _be(r, "cash")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _be(r: pd.Series, kind: str) -> str:
+    share = r[f"break_even_{kind}_share"]
+    med = r[f"break_even_{kind}_median"]
+    if share == 0:
+        return "not within the horizon"
+    if med is None or (isinstance(med, float) and np.isnan(med)):
+        return f"in {share:.0%} of replications"
+    return f"year {int(med) + 1}" + ("" if share == 1 else f" ({share:.0%} of replications)")
+
+
+def time_profile(appraisal: Appraisal) -> pd.DataFrame:
+    """Per arm and year: mean and interval of costs, benefits and net benefit (undiscounted)."""
+    rows = []
+    f = appraisal.flows
+    for (arm, year), g in f.groupby(["arm", "year"]) if len(f) else []:
+        row = {"arm": arm, "year": int(year) + 1}
+        for m in ("costs", "benefits_economic", "benefits_cash", "net_economic", "net_cash"):
+            row[m], row[f"{m}_lo"], row[f"{m}_hi"] = mean_ci(g[m])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _leaves(model: BaseModel, prefix: str = ""):
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, BaseModel):
+            yield from _leaves(value, path + ".")
+        else:
+            yield path, value, info.json_schema_extra or {}
+
+
+def assumptions(data: ExperimentData) -> pd.DataFrame:
+    """Every parameter that differs from the default scenario, with the arms and its source."""
+    defaults = {p: v for p, v, _ in _leaves(Scenario())}
+    rows: dict[tuple[str, str], dict] = {}
+    for arm, s in data.arms.items():
+        for path, value, extra in _leaves(s):
+            if path == "name" or defaults.get(path) == value:
+                continue
+            key = (path, repr(value))
+            row = rows.setdefault(key, {"parameter": path, "default": _show(defaults.get(path)),
+                                        "value": _show(value), "arms": [],
+                                        "unit": extra.get("unit", ""),
+                                        "source": extra.get("source", "")})
+            row["arms"].append(arm)
+    out = pd.DataFrame(rows.values())
+    if len(out):
+        out["arms"] = ["all arms" if len(a) == len(data.arms) else "; ".join(a) for a in out["arms"]]
+    return out
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, list) and v and isinstance(v[0], BaseModel):
+        return f"{len(v)} sites"
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def unit_costs(data: ExperimentData) -> pd.DataFrame:
+    """The unit-cost mapping table (of the baseline's finance assumptions) plus unmodelled items."""
+    t = unit_cost_table(data.arms[data.baseline].finance)
+    extra = pd.DataFrame([{"item": k, "sector": "-", "quantity": "not modelled", "source": v}
+                          for k, v in NOT_MODELLED.items()])
+    return pd.concat([t, extra], ignore_index=True)

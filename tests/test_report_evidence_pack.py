@@ -1,0 +1,97 @@
+"""The evidence pack end to end: sweep a tiny experiment, write the report, check it in Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulation.cli import main
+
+EXPERIMENT = """
+name = "bc-test"
+years = 2
+scale = 0.015
+replications = 2
+metrics = ["population", "gp_appointments_met", "ae_attendances", "emergency_admissions",
+           "zero_day_admissions", "delayed_discharge_bed_days", "crisis_responses",
+           "case_managed", "social_prescribed", "occupied_beds", "home_support_occupied",
+           "community_beds_occupied"]
+period = "year"
+baseline = "level=none"
+
+[base.overrides]
+"finance.ward_size" = 20
+
+[design]
+kind = "grid"
+[design.factors]
+"integration.level" = ["none", "full"]
+"""
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("bc")
+    (root / "bc.toml").write_text(EXPERIMENT, encoding="utf-8")
+    assert main(["sweep", str(root / "bc.toml"), "--out", str(root / "bc-test"), "--workers", "1",
+                 "--quiet"]) == 0
+    assert main(["report", str(root / "bc-test")]) == 0
+    return root / "bc-test" / "report"
+
+
+@pytest.mark.slow
+def test_report_writes_html_csv_and_excel(pack):
+    names = {p.name for p in pack.iterdir()}
+    assert {"report.html", "business_case.xlsx", "options_appraisal.csv", "sensitivity.csv",
+            "assumptions.csv", "spend_by_sector.csv", "report_manifest.json"} <= names
+    options = pd.read_csv(pack / "options_appraisal.csv")
+    assert list(options["option"]) == ["level=none", "level=full"]
+    assert options["npv_economic"].notna().iloc[1]
+    sheets = pd.read_excel(pack / "business_case.xlsx", sheet_name=None)
+    assert "options_appraisal" in sheets and len(sheets["sensitivity"]) > 0
+    assumptions = pd.read_csv(pack / "assumptions.csv")
+    assert {"finance.ward_size", "integration.level", "run.scale"} <= set(assumptions["parameter"])
+    assert assumptions.set_index("parameter").loc["finance.ward_size", "source"].startswith(
+        "ASSUMPTION")
+    html = (pack / "report.html").read_text(encoding="utf-8")
+    assert "<img src=\"data:image/png;base64," in html and "<script" not in html
+    assert "distinguishable from zero" in html or "different from zero" in html
+
+
+def test_report_refuses_a_folder_that_is_not_an_experiment(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("lco-sim: error:") and "lco-sim sweep" in err and "\n" not in err
+    assert not (tmp_path / "report").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_report_renders_in_headless_chromium(pack):
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is needed: apt-get install -y chromium (the Makefile test step)"
+    from playwright.sync_api import sync_playwright
+
+    shot = pack / "report_screenshot.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto((pack / "report.html").resolve().as_uri())
+        assert page.title().startswith("Business case evidence pack")
+        headings = page.locator("h2").all_inner_texts()
+        assert {"Options appraisal", "Time profile", "Sensitivity",
+                "Assumptions that differ from the defaults"} <= set(headings)
+        assert page.locator("table").count() >= 6
+        first = page.locator("table").first.inner_text()
+        assert "level=full" in first and "NPV economic" in first
+        widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
+        assert len(widths) >= 4 and all(w and w > 100 for w in widths)
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert shot.stat().st_size > 20_000
+    shutil.copy(shot, Path("/tmp") / "lco_report_screenshot.png")
