@@ -10,6 +10,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+
+def _years(ax) -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("contract year")
 
 
 def to_data_uri(fig) -> str:
@@ -31,7 +37,7 @@ def time_profile(profile: pd.DataFrame) -> str:
                 ax.fill_between(g["year"], g[f"{kind}_lo"] / 1e6, g[f"{kind}_hi"] / 1e6, alpha=0.2)
         ax.axhline(0, color="k", lw=0.8)
         ax.set_title(title)
-        ax.set_xlabel("contract year")
+        _years(ax)
     axes[0].set_ylabel("net benefit vs do nothing (£m a year)")
     axes[0].legend(fontsize=8)
     return to_data_uri(fig)
@@ -50,7 +56,7 @@ def spend(spend_table: pd.DataFrame, sectors: tuple[str, ...]) -> str:
             bottom = bottom + g[s].to_numpy() / 1e6
         ax.plot(g["year"], g["budget"] / 1e6, color="k", marker="_", ms=18, lw=1.5, label="budget")
         ax.set_title(arm, fontsize=9)
-        ax.set_xlabel("contract year")
+        _years(ax)
     axes[0][0].set_ylabel("£m a year")
     axes[0][-1].legend(fontsize=7, loc="lower right")
     return to_data_uri(fig)
@@ -65,7 +71,7 @@ def beds(beds_table: pd.DataFrame) -> str:
     axes[0].set_title("Mean occupied acute beds")
     axes[1].set_title("Delayed-discharge bed days a year")
     for ax in axes:
-        ax.set_xlabel("contract year")
+        _years(ax)
     axes[0].legend(fontsize=8)
     return to_data_uri(fig)
 

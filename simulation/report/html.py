@@ -26,9 +26,10 @@ def money(x: float) -> str:
     """Pounds as £m with one decimal (or £k below £100k)."""
     if x is None or not np.isfinite(x):
         return "n/a"
+    sign = "-" if x < 0 else ""
     if abs(x) < 1e5:
-        return f"£{x / 1e3:,.0f}k"
-    return f"£{x / 1e6:,.1f}m"
+        return f"{sign}£{abs(x) / 1e3:,.0f}k"
+    return f"{sign}£{abs(x) / 1e6:,.1f}m"
 
 
 def num(x: float, digits: int = 0) -> str:
