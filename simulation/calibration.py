@@ -96,12 +96,16 @@ class RunMeasures:
                      * 365.25)
 
     def winter_occupancy(self) -> float:
-        """Mean occupied over base beds, December to February of the first recorded winter."""
+        """Mean occupied over base beds in December to February, over every recorded winter.
+
+        The published range covers winters 2016/17 to 2022/23, so all winters count; at reduced
+        scale one winter alone varies by several points between seeds.
+        """
         d = self.daily
         dates = self.model.dates[: len(d)]
         winter = np.asarray(dates.month.isin([12, 1, 2]))
         base = sum(h.beds for h in self.model.hospitals)
-        return float(d["occupied_beds"].to_numpy()[winter][:90].mean() / base)
+        return float(d["occupied_beds"].to_numpy()[winter].mean() / base)
 
 
 TARGETS: tuple[Target, ...] = (
@@ -153,7 +157,7 @@ TARGETS: tuple[Target, ...] = (
            "10.8 (2019)", 9.7, 11.9, "CF §2 'Mean LOS, emergency admissions aged 85+'", "+-10%",
            lambda r: r.closed_episodes(0).query("age >= 85")["los"].mean()),
     Target("winter_occupancy", "G&A bed occupancy in winter", "share of base beds",
-           "91-96% (winters 2016/17-2022/23)", 0.90, 0.97,
+           "91-96% (winters 2016/17-2022/23), mean of all recorded winters", 0.90, 0.97,
            "CF §8 item 8; CF §2 'G&A overnight occupancy' and 'G&A occupancy, winter'", "+-1 point",
            lambda r: r.winter_occupancy()),
     Target("dtoc_share", "Delayed-discharge share of occupied bed days", "share",

@@ -377,10 +377,10 @@ class HospitalParams(Section):
     """Acute hospitals, length of stay and discharge."""
 
     sites: list[HospitalSpec] = param(
-        [HospitalSpec(name="North Manchester General", locality="North", beds=435, escalation_beds=22),
-         HospitalSpec(name="Manchester Royal Infirmary", locality="Central", beds=452,
-                      escalation_beds=23),
-         HospitalSpec(name="Wythenshawe", locality="South", beds=390, escalation_beds=20)],
+        [HospitalSpec(name="North Manchester General", locality="North", beds=468, escalation_beds=23),
+         HospitalSpec(name="Manchester Royal Infirmary", locality="Central", beds=486,
+                      escalation_beds=24),
+         HospitalSpec(name="Wythenshawe", locality="South", beds=420, escalation_beds=21)],
         "beds",
         "CF §6 'Hospital sites': North Manchester General 800, MRI 750+, Wythenshawe 950 beds in all, "
         "shared with elective work and other areas' patients. ASSUMPTION: the share used by this "
@@ -395,7 +395,7 @@ class HospitalParams(Section):
         "CF §1a 'Zero-day (no overnight) stays' ~1/3 of emergency admissions; ASSUMPTION: the age "
         "gradient", "Probability that an emergency admission is discharged the same day.")
     clinical_los_by_age: AgeTable = param(
-        {0: 4.0, 18: 10.8, 65: 12.4, 75: 11.8, 85: 10.8}, "days (overnight stays)",
+        {0: 4.0, 18: 11.5, 65: 12.4, 75: 11.2, 85: 9.8}, "days (overnight stays)",
         "CF §2 'Mean LOS, emergency admissions' 7.9 days (2019, standardised here to England's "
         "42% of admissions aged 65+, CF §1b derived) and 10.8 at 85+; CALIBRATED with the zero-day "
         "share and delays to those means", "Mean clinical LOS of overnight stays by age.")
