@@ -1,4 +1,11 @@
-"""The self-contained HTML page of the evidence pack (no external files or scripts)."""
+"""The self-contained HTML page of the evidence pack (no external files or scripts).
+
+Example:
+    >>> money(-146.2e6), money(52_000), interval(2.0e6, -1.0e6, 5.0e6)
+    ('-£146.2m', '£52k', '£2.0m (-£1.0m to £5.0m)')
+    >>> verdict("no")
+    '<b>not distinguishable from zero</b>'
+"""
 
 from __future__ import annotations
 
@@ -107,6 +114,12 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
             f"{verdict(r['npv_cash differs from zero'])}. Break-even (economic): "
             f"{html.escape(r['break-even year (economic)'])}.</li>")
     parts.append("<h2>Key findings</h2><ul>" + "".join(items) + "</ul>")
+    if not m.get("common_random_numbers", True):
+        data.notes.append("The experiment did not use common random numbers: replications are "
+                          "paired by number only, so intervals are wider than with CRN.")
+    check = _admission_cost_check(data, t)
+    if check:
+        parts.append(f"<p class='small'>{check}</p>")
     if data.notes:
         parts.append("<div class='box warn'>" + "<br>".join(html.escape(n) for n in data.notes)
                      + "</div>")
@@ -206,6 +219,37 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
     return "\n".join(parts)
 
 
+def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> str:
+    """Cost of an avoided emergency admission implied here, against CF §8 item 10."""
+    from simulation.finance.costs import unit_costs, uprate
+
+    def _gbp(x: float) -> str:
+        return f"£{x:,.0f}"
+
+    fp = data.arms[data.baseline].finance
+    y = data.yearly[data.yearly["arm"] == data.baseline].groupby("metric")["value"].sum()
+    if not y.get("emergency_admissions"):
+        return ""
+    p = unit_costs(fp)
+    zero = y["zero_day_admissions"] / y["emergency_admissions"]
+    each = zero * p["nel_short_stay"] + (1 - zero) * p["nel_long_stay"]
+    lo = uprate(1600, "2016/17", fp.price_year, fp.inflation_per_year)
+    hi = uprate(2900, "2016/17", fp.price_year, fp.inflation_per_year)
+    return (f"Consistency check: an avoided emergency admission is valued here at about "
+            f"{_gbp(each)} ({zero:.0%} zero-day stays at {_gbp(p['nel_short_stay'])}, the rest "
+            f"at {_gbp(p['nel_long_stay'])}, NCC 2023/24), against £1,600-£2,900 in 2016/17 "
+            f"prices in CF §8 item 10 ({_gbp(lo)}-{_gbp(hi)} uprated); delayed bed days add "
+            f"{_gbp(p['excess_bed_day'])} each.")
+
+
+def _change(r: pd.Series, label: str) -> str:
+    key = f"change in {label}"
+    if key not in r or pd.isna(r[key]):
+        return "n/a"
+    return (f"{interval(r[key], r[f'{key}_lo'], r[f'{key}_hi'], num)}; "
+            f"{num(r[f'{key} %'], 1)}%")
+
+
 def _fmt_options(opts: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, r in opts.iterrows():
@@ -215,10 +259,8 @@ def _fmt_options(opts: pd.DataFrame) -> pd.DataFrame:
             continue
         rows.append({
             "option": r["option"], "integration level": r["integration level"], "note": "",
-            "emergency admissions change": f"{num(r.get('change in emergency admissions', np.nan))}"
-                                           f" ({num(r.get('change in emergency admissions %', np.nan), 1)}%)",
-            "bed days change": f"{num(r.get('change in bed days', np.nan))}"
-                               f" ({num(r.get('change in bed days %', np.nan), 1)}%)",
+            "emergency admissions change": _change(r, "emergency admissions"),
+            "bed days change": _change(r, "bed days"),
             "PV costs": interval(r["pv_costs"], r["pv_costs_lo"], r["pv_costs_hi"]),
             "PV economic benefits": interval(r["pv_benefits_economic"],
                                              r["pv_benefits_economic_lo"],

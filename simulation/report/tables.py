@@ -112,6 +112,8 @@ def options_appraisal(data: ExperimentData, appraisal: Appraisal,
             a = activity[(activity["arm"] == arm) & (activity["activity"] == label)]
             if len(a):
                 row[f"change in {label}"] = a["change"].iloc[0]
+                row[f"change in {label}_lo"] = a["change_lo"].iloc[0]
+                row[f"change in {label}_hi"] = a["change_hi"].iloc[0]
                 row[f"change in {label} %"] = a["change_percent"].iloc[0]
         for m in ("pv_costs", "pv_benefits_economic", "npv_economic", "bcr_economic",
                   "pv_benefits_cash", "npv_cash", "bcr_cash"):
