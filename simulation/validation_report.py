@@ -197,6 +197,24 @@ def verdicts(table: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=table.index, name="verdict")
 
 
+def interval_status(table: pd.DataFrame) -> pd.Series:
+    """How the 95% interval sits against the band: a met target with a wide interval is weak evidence.
+
+    >>> t = pd.DataFrame({"low": [0.0, 0.0, 0.0, 0.0], "high": [1.0, 1.0, 1.0, 1.0],
+    ...                   "ci_low": [0.2, 0.5, -1.0, float("nan")],
+    ...                   "ci_high": [0.8, 1.5, 2.0, float("nan")]})
+    >>> interval_status(t).tolist()
+    ['inside band', 'crosses band edge', 'wider than band', 'no interval']
+    """
+    lo = pd.to_numeric(table["ci_low"], errors="coerce")
+    hi = pd.to_numeric(table["ci_high"], errors="coerce")
+    status = np.where(lo.isna() | hi.isna(), "no interval",
+                      np.where((lo >= table["low"]) & (hi <= table["high"]), "inside band",
+                               np.where((lo < table["low"]) & (hi > table["high"]),
+                                        "wider than band", "crosses band edge")))
+    return pd.Series(status, index=table.index, name="interval")
+
+
 def fmt(x: Any) -> str:
     """A number for a Markdown table: 4 significant figures, thousands separators, '-' for NaN."""
     try:
@@ -236,7 +254,7 @@ def limitations() -> list[str]:
     calibrated = [r.name for r in rows if "CALIBRATED" in r.source]
     return [
         f"{len(assumed)} of {len(rows)} parameters rest wholly or partly on an ASSUMPTION and "
-        f"{len(calibrated)} are CALIBRATED to the targets above (see docs/model.md, 7.15); the "
+        f"{len(calibrated)} are CALIBRATED to the targets above (see docs/model.md, 7.16); the "
         "calibrated targets are therefore not independent validation.",
         "Targets are national or regional figures (England, North West), not Manchester data; the "
         "model has not been back-tested against MLCO's own activity since 2018.",
@@ -340,14 +358,16 @@ def run_verification(seed: int) -> pd.DataFrame:
 # ----- the report ---------------------------------------------------------------------------
 def _target_table_md(table: pd.DataFrame) -> list[str]:
     v = verdicts(table)
-    lines = ["| Target | Published | Band | Model value | 95% CI | Verdict | Source |",
-             "|---|---|---|---|---|---|---|"]
+    where = interval_status(table)
+    lines = ["| Target | Published | Band | Model value | 95% CI | Verdict | CI vs band | Source |",
+             "|---|---|---|---|---|---|---|---|"]
     for i, r in table.iterrows():
         band = f"{fmt(r['low'])} to {fmt(r['high'])} {r['unit']}"
         ci = f"{fmt(r['ci_low'])} to {fmt(r['ci_high'])}"
         verdict = {"met": "**met**", "not met": "**not met**"}.get(v[i], v[i])
         lines.append(f"| {_cell(r['target'])} | {_cell(r['published'])} | {_cell(band)} | "
-                     f"{fmt(r['value'])} | {ci} | {verdict} | {_cell(r['source'])} |")
+                     f"{fmt(r['value'])} | {ci} | {verdict} | {where[i]} | "
+                     f"{_cell(r['source'])} |")
     return lines
 
 
@@ -369,7 +389,9 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
         f"{settings['run_seconds']:.0f} s in total. Each target's value is the mean over "
         "replications with a 95% Student-t interval; a target is **met** when the mean lies in "
         "its band. Verdicts are computed from the numbers in `targets.csv`; none is written by "
-        "hand.", "",
+        "hand. 'CI vs band' says how firm a verdict is: a met target whose interval is wider "
+        "than its band needs more replications or a larger scale before it counts as evidence.",
+        "",
         f"**Summary: {n_met} of {n_eval} evaluated targets met**"
         + (f"; {len(v) - n_eval} not evaluated (too few recorded years)." if len(v) > n_eval
            else "."), "",
@@ -457,7 +479,7 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
-        table = targets.assign(verdict=verdicts(targets))
+        table = targets.assign(verdict=verdicts(targets), interval=interval_status(targets))
         table.to_csv(tmp / "targets.csv", index=False)
         if verification is not None:
             verification.to_csv(tmp / "verification.csv", index=False)

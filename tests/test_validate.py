@@ -8,16 +8,31 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import calibration
+from simulation import calibration, verification
 from simulation.cli import main
 from simulation.validation_report import POLICY_TARGETS, fmt, render_markdown, verdicts
+
+
+def quick_verification(seed: int = 1) -> list:
+    """Real checks of the verification module on a tiny model (the full set runs in its own tests).
+
+    ``verification.run_all`` takes about 20 s of queueing simulations; the report only needs to
+    show whatever checks it is given, so the report test uses a cheap subset.
+    """
+    from simulation.model import LCOModel
+    from simulation.scenario import Scenario
+
+    model = LCOModel(Scenario.preset("none", scale=0.005, years=1), seed=seed)
+    return verification.check_invariants(model, days=30)
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("validate") / "validation"
-    code = main(["validate", "--scale", "0.01", "--years", "3", "--replications", "2",
-                 "--seed", "5", "--out", str(out), "--quiet"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(verification, "run_all", quick_verification)
+        code = main(["validate", "--scale", "0.01", "--years", "3", "--replications", "2",
+                     "--seed", "5", "--out", str(out), "--quiet"])
     assert code == 0
     return out
 
@@ -54,7 +69,8 @@ def test_markdown_states_each_target_with_its_numbers(report):
         cells = [c.strip() for c in line.strip("|").split(" | ")]
         assert cells[3] == fmt(row["value"])
         assert cells[5] == f"**{row['verdict']}**"
-        assert row["source"].split()[0] in cells[6]
+        assert cells[6] == row["interval"]
+        assert row["source"].split()[0] in cells[7]
     n_met = int((table["verdict"] == "met").sum())
     assert f"**Summary: {n_met} of {len(table)} evaluated targets met" in text
     assert "## 4 Verification" in text and "## 5 What the model does not capture" in text
