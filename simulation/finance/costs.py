@@ -116,6 +116,13 @@ def unit_cost_table(finance: FinanceParams) -> pd.DataFrame:
                      "unit_cost": c.value, "cost_year": c.cost_year,
                      f"unit_cost_{finance.price_year}": round(prices[item.name], 2),
                      "source": extra.get("source", "")})
+    c, extra = finance.unit_costs.ward_bed_day, fields["ward_bed_day"].json_schema_extra or {}
+    rows.append({"item": "ward_bed_day", "sector": "hospital",
+                 "quantity": "bed days of whole wards that could close (cash-releasing savings)",
+                 "model metric": "occupied_beds (mean) below the counterfactual, in whole wards",
+                 "unit": extra.get("unit", ""), "unit_cost": c.value, "cost_year": c.cost_year,
+                 f"unit_cost_{finance.price_year}": round(prices["ward_bed_day"], 2),
+                 "source": extra.get("source", "")})
     return pd.DataFrame(rows)
 
 

@@ -25,6 +25,7 @@ margin-top:1.8em;color:#003087} table{border-collapse:collapse;font-size:0.85em;
 th,td{border:1px solid #ccc;padding:3px 7px;text-align:right;vertical-align:top}
 th{background:#e8eef7} td.t,th.t{text-align:left} .box{background:#f3f6fa;border-left:4px solid
 #005eb8;padding:0.6em 1em;margin:1em 0} .warn{background:#fff4e5;border-left-color:#ed8b00}
+td.src{min-width:26em;max-width:34em} td.t{max-width:22em}
 img{max-width:100%;border:1px solid #ddd;margin:0.5em 0} .small{font-size:0.85em;color:#555}
 """
 
@@ -60,11 +61,13 @@ def verdict(flag: str) -> str:
 
 
 def _table(df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
-    head = "".join(f'<th class="{"t" if c in text_cols else ""}">{html.escape(str(c))}</th>'
-                   for c in df.columns)
+    def cls(c: str) -> str:
+        return ("t src" if c == "source" else "t") if c in text_cols else ""
+
+    head = "".join(f'<th class="{cls(c)}">{html.escape(str(c))}</th>' for c in df.columns)
     body = []
     for _, r in df.iterrows():
-        cells = "".join(f'<td class="{"t" if c in text_cols else ""}">{r[c] if isinstance(r[c], str) and r[c].startswith("<b>") else html.escape(str(r[c]))}</td>'
+        cells = "".join(f'<td class="{cls(c)}">{r[c] if isinstance(r[c], str) and r[c].startswith("<b>") else html.escape(str(r[c]))}</td>'
                         for c in df.columns)
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

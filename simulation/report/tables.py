@@ -180,9 +180,9 @@ def assumptions(data: ExperimentData) -> pd.DataFrame:
 
 def _show(v: Any) -> str:
     if isinstance(v, list) and v and isinstance(v[0], BaseModel):
-        return f"{len(v)} sites"
+        return "; ".join(", ".join(str(x) for x in item.model_dump().values()) for item in v)
     text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def unit_costs(data: ExperimentData) -> pd.DataFrame:
