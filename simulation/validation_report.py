@@ -317,26 +317,49 @@ def plot_targets(table: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def _daily(run, metric: str) -> pd.Series:
+    r = run.results
+    d = r[(r["dimension"] == "all") & (r["metric"] == metric)]
+    return pd.Series(d["value"].to_numpy(), index=pd.DatetimeIndex(d["date"]))
+
+
 def plot_trajectories(base_runs: list, arm_runs: list, path: Path) -> Path:
-    """Emergency admissions and occupied beds (30-day means), baseline vs full, every replication."""
+    """Baseline admissions and beds, and the paired change full vs none over time (90-day sums)."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-    for runs, colour, label in ((base_runs, "tab:blue", "none"), (arm_runs, "tab:orange", "full")):
-        for i, r in enumerate(runs):
-            d = r.results[r.results["dimension"] == "all"].pivot_table(
-                index="date", columns="metric", values="value", observed=True)
-            roll = d.rolling(30, min_periods=1).mean()
-            for ax, metric in zip(axes, ("emergency_admissions", "occupied_beds"), strict=True):
-                ax.plot(roll.index, roll[metric], color=colour, lw=1, alpha=0.7,
-                        label=label if i == 0 else None)
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+    changes = []
+    for i, (b, a) in enumerate(zip(base_runs, arm_runs, strict=True)):
+        first = i == 0
+        for ax, metric in zip(axes[:2], ("emergency_admissions", "occupied_beds"), strict=True):
+            for run, colour, label in ((b, "tab:blue", "none"), (a, "tab:orange", "full")):
+                s = _daily(run, metric).rolling(30, min_periods=1).mean()
+                ax.plot(s.index, s.to_numpy(), color=colour, lw=0.8, alpha=0.6,
+                        label=label if first else None)
+        base90 = _daily(b, "emergency_admissions").rolling(90).sum()
+        arm90 = _daily(a, "emergency_admissions").rolling(90).sum()
+        change = (arm90 / base90 - 1) * 100
+        changes.append(change)
+        axes[2].plot(change.index, change.to_numpy(), color="grey", lw=0.8, alpha=0.6,
+                     label="each replication" if first else None)
+    if changes:
+        mean = pd.concat(changes, axis=1).mean(axis=1)
+        axes[2].plot(mean.index, mean.to_numpy(), color="black", lw=1.8, label="mean")
+    axes[2].axhline(0, color="grey", lw=0.8)
+    axes[2].axhline(-5, color="tab:red", lw=1, ls="--",
+                    label="-5%: beyond any published fall (CF §8 item 2)")
     axes[0].set_title("Emergency admissions a day (30-day mean)")
     axes[1].set_title("Occupied beds (30-day mean)")
+    axes[2].set_title("Full vs none: change in admissions (%, 90-day sums)")
     for ax in axes:
-        ax.legend(fontsize=8)
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
