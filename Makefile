@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv benchmark calibrate clean
+.PHONY: run test venv browser benchmark calibrate clean
 
 $(STAMP): setup.cfg
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
@@ -18,8 +18,12 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/lco-sim run --scale 0.1 --years 10 --out results/run-main
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# The dashboard's browser test drives Debian's chromium (not Playwright's own download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py

@@ -34,30 +34,30 @@ def _slider(label: str, value: float, lo: float, hi: float, step: float) -> dict
 
 
 MODEL_PARAMS = {
-    "level": {"type": "Select", "label": "Integration level offered to GP practices",
+    "level": {"type": "Select", "label": "Integration level offered to practices",
               "value": "full", "values": list(INTEGRATION_LEVELS)},
     "crisis_response_per_100k_day": _slider(
-        "2-hour crisis response capacity (per 100,000 a day)",
+        "Crisis team /100k/day",
         _base.community.crisis_response_per_100k_day, 0.0, 20.0, 0.2),
     "home_support_places_per_100k": _slider(
-        "Home-support / reablement places (per 100,000)",
+        "Home support /100k",
         _base.community.home_support_places_per_100k, 0.0, 150.0, 1.0),
     "community_beds_per_100k": _slider(
-        "Community (intermediate care) beds (per 100,000)",
+        "Community beds /100k",
         _base.community.community_beds_per_100k, 0.0, 80.0, 1.0),
     "community_uplift": _slider(
-        "Extra community capacity bought by the LCO (share)",
+        "LCO capacity uplift",
         _base.integration.community_uplift, 0.0, 2.0, 0.05),
     "case_management_coverage": _slider(
-        "Case management: share of high-risk patients offered",
+        "Case mgmt coverage",
         _base.integration.case_management.coverage, 0.0, 1.0, 0.05),
     "crisis_referral_share": _slider(
-        "Crisis response: share of eligible deteriorations referred",
+        "Crisis referral share",
         _base.integration.crisis_response.referral_share, 0.0, 1.0, 0.05),
-    "scale": _slider("Population scale (1 = 600,000 patients)", DEFAULT_SCALE, 0.02, 0.5, 0.01),
-    "years": {"type": "SliderInt", "label": "Years to simulate", "value": 10, "min": 1,
+    "scale": _slider("Scale (1 = 600k)", DEFAULT_SCALE, 0.02, 0.5, 0.01),
+    "years": {"type": "SliderInt", "label": "Years", "value": 10, "min": 1,
               "max": 15, "step": 1},
-    "seed": {"type": "SliderInt", "label": "Random seed (shared by both runs)", "value": 1,
+    "seed": {"type": "SliderInt", "label": "Seed", "value": 1,
              "min": 1, "max": 100, "step": 1},
 }
 """The side panel's settings (Mesa SolaraViz ``model_params``); defaults are the scenario's."""
@@ -65,14 +65,20 @@ MODEL_PARAMS = {
 
 def Headline(model: DashboardModel):
     """Where the run is and the running totals against do nothing."""
+    text = solara.use_memo(lambda: charts.headline_markdown(model),
+                           dependencies=[id(model), model.steps])
     with solara.Card(style={"height": "100%", "overflow": "auto"}) as card:
-        solara.Markdown(charts.headline_markdown(model))
+        solara.Markdown(text)
     return card
 
 
-def _altair(build):
+def _figure(build):
+    """A SolaraViz component drawing ``build(model)``, redrawn only when the model has moved."""
+
     def component(model: DashboardModel):
-        return solara.FigureAltair(build(model))
+        version = [id(model), model.steps]
+        figure = solara.use_memo(lambda: build(model), dependencies=version)
+        return solara.FigureMatplotlib(figure, dependencies=version, format="png")
 
     component.__name__ = build.__name__
     return component
@@ -80,11 +86,12 @@ def _altair(build):
 
 COMPONENTS = [
     (Headline, 0),
-    (_altair(charts.admissions_chart), 0),
-    (_altair(charts.ae_chart), 0),
-    (_altair(charts.occupancy_chart), 0),
-    (_altair(charts.delayed_chart), 0),
-    (_altair(charts.neighbourhood_chart), 0),
+    (_figure(charts.admissions_chart), 0),
+    (_figure(charts.ae_chart), 0),
+    (_figure(charts.occupancy_chart), 0),
+    (_figure(charts.delayed_chart), 0),
+    (_figure(charts.difference_chart), 0),
+    (_figure(charts.neighbourhood_chart), 0),
 ]
 """What the main area shows, in order (two to a row)."""
 

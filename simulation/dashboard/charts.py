@@ -1,125 +1,200 @@
 """Charts and the headline table of the dashboard, as plain functions of a :class:`DashboardModel`.
 
-Each function returns an Altair chart (or Markdown text), so the same pictures can be made in a
-notebook without a browser.
+Each chart function returns a matplotlib :class:`~matplotlib.figure.Figure` (drawn on the server,
+so the page needs no JavaScript charting library or internet access); the headline is Markdown.
+The same pictures can be made in a notebook.
 
 Example:
     >>> from simulation.dashboard.model import DashboardModel
     >>> m = DashboardModel(level="partial", scale=0.005, years=1, seed=4)
     >>> m.step(); m.step()
-    >>> admissions_chart(m).to_dict()["mark"]["type"]
-    'line'
+    >>> admissions_chart(m).axes[0].get_title(loc="left")
+    'Emergency admissions per week'
     >>> "Emergency admissions" in headline_markdown(m)
     True
 """
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
+import matplotlib.dates as mdates
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from simulation.dashboard.model import DO_NOTHING, POLICY, DashboardModel
+from simulation.dashboard.model import DO_NOTHING, POLICY, SETTINGS, DashboardModel
+from simulation.scenario import get_dotted
 
-ARM_COLOURS = alt.Scale(domain=[POLICY, DO_NOTHING], range=["#1f6fb4", "#9a9a9a"])
+ARM_STYLE = {POLICY: {"color": "#1f6fb4", "ls": "-", "lw": 2.0},
+             DO_NOTHING: {"color": "#8c8c8c", "ls": "--", "lw": 1.6}}
 STATUS_ORDER = ["none", "virtual", "partial", "full"]
-STATUS_COLOURS = alt.Scale(domain=STATUS_ORDER, range=["#d9d9d9", "#c6dbef", "#6baed6", "#08519c"])
-WIDTH, HEIGHT = "container", 210
+STATUS_COLOURS = ["#d9d9d9", "#c6dbef", "#6baed6", "#08519c"]
+SITE_COLOURS = ["#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e"]
+FIGSIZE = (6.4, 3.3)
+DPI = 100
+
+SETTING_WORDS = {
+    "crisis_response_per_100k_day": "crisis team {:g} responses /100k/day",
+    "home_support_places_per_100k": "home support {:g} places /100k",
+    "community_beds_per_100k": "community beds {:g} /100k",
+    "community_uplift": "LCO capacity uplift {:g}",
+    "case_management_coverage": "case management coverage {:g}",
+    "crisis_referral_share": "crisis referral share {:g}",
+}
+"""How the headline names each side-panel setting of the run being shown."""
 
 LEVEL_WORDS = {"none": "no integration", "virtual": "virtual integration",
                "partial": "partial integration", "full": "full integration"}
 
 
-def _arm_legend() -> alt.Color:
-    return alt.Color("arm:N", scale=ARM_COLOURS, title=None,
-                     legend=alt.Legend(orient="top", labelFontSize=12))
+def _figure(title: str, subtitle: str, size: tuple[float, float] = FIGSIZE) -> tuple[Figure, object]:
+    fig = Figure(figsize=size, dpi=DPI)
+    fig.subplots_adjust(left=0.12, right=0.88, top=0.83, bottom=0.12)
+    ax = fig.subplots()
+    ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=16)
+    ax.text(0, 1.015, subtitle, transform=ax.transAxes, fontsize=8.5, color="#555", va="bottom")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#eee")
+    return fig, ax
 
 
-def _title(text: str, subtitle: str) -> alt.TitleParams:
-    return alt.TitleParams(text, subtitle=subtitle, anchor="start", fontSize=15,
-                           subtitleFontSize=11, subtitleColor="#555")
+def _dates(ax) -> None:
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _empty(ax) -> None:
+    ax.text(0.5, 0.5, "Press Step or ▶ to run the model", transform=ax.transAxes,
+            ha="center", va="center", color="#777")
 
 
 def _weekly_lines(model: DashboardModel, column: str, title: str, subtitle: str,
-                  axis: str) -> alt.Chart:
-    data = model.weekly()[["date", "arm", column]].rename(columns={column: "value"})
-    return alt.Chart(data, title=_title(title, subtitle)).mark_line(strokeWidth=2).encode(
-        x=alt.X("date:T", title=None),
-        y=alt.Y("value:Q", title=axis),
-        color=_arm_legend(),
-        strokeDash=alt.StrokeDash("arm:N", scale=alt.Scale(domain=[POLICY, DO_NOTHING],
-                                                           range=[[1, 0], [5, 3]]), legend=None),
-        tooltip=[alt.Tooltip("date:T", title="week from"), "arm:N",
-                 alt.Tooltip("value:Q", title=axis, format=",.0f")],
-    ).properties(width=WIDTH, height=HEIGHT)
+                  axis: str) -> Figure:
+    fig, ax = _figure(title, subtitle)
+    weekly = model.weekly()
+    if weekly.empty:
+        _empty(ax)
+    for arm in (DO_NOTHING, POLICY):
+        d = weekly[weekly["arm"] == arm]
+        if len(d):
+            ax.plot(d["date"], d[column], label=arm, **ARM_STYLE[arm])
+    ax.set_ylabel(axis)
+    if not weekly.empty:
+        ax.set_ylim(0, max(1.0, float(weekly[column].max())) * 1.3)
+        ax.legend(frameon=False, fontsize=9, loc="upper left", ncols=2)
+        _dates(ax)
+    return fig
 
 
-def admissions_chart(model: DashboardModel) -> alt.Chart:
+def difference_chart(model: DashboardModel) -> Figure:
+    """Running totals of admissions avoided and bed days saved against do nothing."""
+    fig, ax = _figure("Moved out of hospital so far",
+                      "Cumulative do nothing minus policy: above zero means fewer than do nothing")
+    d = model.daily()
+    if d.empty:
+        _empty(ax)
+        return fig
+    wide = d.pivot_table(index="date", columns="arm", values=["emergency_admissions",
+                                                              "occupied_beds"])
+    saved_adm = (wide["emergency_admissions"][DO_NOTHING]
+                 - wide["emergency_admissions"][POLICY]).cumsum()
+    saved_beds = (wide["occupied_beds"][DO_NOTHING] - wide["occupied_beds"][POLICY]).cumsum()
+    ax.plot(saved_adm.index, saved_adm, color="#1f6fb4", lw=2, label="admissions avoided")
+    ax.set_ylabel("admissions avoided", color="#1f6fb4")
+    ax.axhline(0, color="#444", lw=0.8)
+    ax2 = ax.twinx()
+    ax2.plot(saved_beds.index, saved_beds, color="#e6550d", lw=2, ls="-.", label="bed days saved")
+    ax2.set_ylabel("bed days saved", color="#e6550d")
+    ax2.spines[["top"]].set_visible(False)
+    for a, series in ((ax, saved_adm), (ax2, saved_beds)):
+        top = max(1.0, float(np.abs(series).max())) * 1.3
+        a.set_ylim(-top, top)
+    handles = ax.get_lines()[:1] + ax2.get_lines()[:1]
+    ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=False)
+    _dates(ax)
+    return fig
+
+
+def admissions_chart(model: DashboardModel) -> Figure:
     """Emergency admissions per week, policy against do nothing."""
     return _weekly_lines(model, "emergency_admissions", "Emergency admissions per week",
-                         "Policy run (solid) against do nothing on the same seed (dashed)",
-                         "admissions / week")
+                         "Policy run (solid blue) against do nothing on the same seed (dashed grey)",
+                         "admissions per week")
 
 
-def ae_chart(model: DashboardModel) -> alt.Chart:
+def ae_chart(model: DashboardModel) -> Figure:
     """A&E attendances per week, policy against do nothing."""
     return _weekly_lines(model, "ae_attendances", "A&E attendances per week",
-                         "Crisis response and GP access keep some people away from A&E",
-                         "attendances / week")
+                         "Crisis response and GP access can keep people away from A&E",
+                         "attendances per week")
 
 
-def delayed_chart(model: DashboardModel) -> alt.Chart:
+def delayed_chart(model: DashboardModel) -> Figure:
     """Beds occupied by medically fit patients waiting for community or social care."""
     return _weekly_lines(model, "delayed_discharge_bed_days", "Delayed discharges",
-                         "Beds occupied each night by patients fit to leave but waiting for "
-                         "home support or a community bed (weekly mean)", "beds")
+                         "Beds taken each night by patients fit to leave but waiting for home "
+                         "support or a community bed (weekly mean)", "beds")
 
 
-def occupancy_chart(model: DashboardModel) -> alt.Chart:
+def occupancy_chart(model: DashboardModel) -> Figure:
     """Weekly mean bed occupancy of each hospital (policy run) with the 85% and 92% marks."""
-    data = model.occupancy()
-    lines = alt.Chart(data).mark_line(strokeWidth=2).encode(
-        x=alt.X("date:T", title=None),
-        y=alt.Y("occupancy:Q", title="% of beds occupied", scale=alt.Scale(zero=False)),
-        color=alt.Color("hospital:N", title=None, legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("date:T", title="week from"), "hospital:N",
-                 alt.Tooltip("occupancy:Q", format=".1f", title="occupancy %")])
-    marks = pd.DataFrame({"y": [85, 92], "label": ["85% (safe)", "92% (target)"]})
-    rules = alt.Chart(marks).mark_rule(strokeDash=[2, 2], color="#b22222").encode(y="y:Q")
-    text = alt.Chart(marks).mark_text(align="left", dx=3, dy=-6, color="#b22222",
-                                      fontSize=10).encode(y="y:Q", x=alt.value(0),
-                                                          text="label:N")
-    return alt.layer(lines, rules, text, title=_title(
-        "Bed occupancy by hospital (policy run)",
-        "Weekly mean; escalation beds open when a site is full")).properties(width=WIDTH,
-                                                                               height=HEIGHT)
+    fig, ax = _figure("Bed occupancy by hospital (policy run)",
+                      "Weekly mean of general and acute beds; escalation beds open when a site is "
+                      "full")
+    occ = model.occupancy()
+    if occ.empty:
+        _empty(ax)
+    for i, (name, d) in enumerate(occ.groupby("hospital", sort=False)):
+        ax.plot(d["date"], d["occupancy"], color=SITE_COLOURS[i % len(SITE_COLOURS)], lw=1.8,
+                label=name)
+    for level, label in ((85, "85%"), (92, "92%")):
+        ax.axhline(level, color="#b22222", ls=":", lw=1)
+        ax.text(1.0, level, f" {label}", transform=ax.get_yaxis_transform(), color="#b22222",
+                fontsize=8, va="center")
+    ax.set_ylabel("% of beds occupied")
+    low = min(60.0, float(occ["occupancy"].min()) - 5) if len(occ) else 60.0
+    high = max(105.0, float(occ["occupancy"].max()) + 3) if len(occ) else 105.0
+    ax.set_ylim(low, high + (high - low) * 0.25)
+    if not occ.empty:
+        ax.legend(frameon=False, fontsize=8, loc="upper left", ncols=3)
+        _dates(ax)
+    return fig
 
 
-def neighbourhood_chart(model: DashboardModel) -> alt.Chart:
+def neighbourhood_chart(model: DashboardModel) -> Figure:
     """The 12 neighbourhoods: admissions per 1,000 a year (both arms) and practices by status."""
     rates, practices = model.neighbourhoods()
-    order = sorted(rates["neighbourhood"].unique())
-    bars = alt.Chart(rates, title=_title(
-        "Neighbourhoods: emergency admissions per 1,000 a year",
-        "Last 12 months (or since the start); right: GP practices by integration status",
-    )).mark_bar().encode(
-        y=alt.Y("neighbourhood:N", sort=order, title=None),
-        x=alt.X("admissions_per_1000:Q", title="admissions per 1,000 a year"),
-        yOffset=alt.YOffset("arm:N", sort=[POLICY, DO_NOTHING]),
-        color=_arm_legend(),
-        tooltip=["neighbourhood:N", "arm:N",
-                 alt.Tooltip("admissions_per_1000:Q", format=".1f", title="per 1,000 a year")],
-    ).properties(width=260, height=HEIGHT + 60)
-    status = alt.Chart(practices).mark_bar().encode(
-        y=alt.Y("neighbourhood:N", sort=order, title=None, axis=None),
-        x=alt.X("practices:Q", title="GP practices", axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("status:N", scale=STATUS_COLOURS, title="practice status",
-                        legend=alt.Legend(orient="bottom", columns=4)),
-        order=alt.Order("status_rank:Q"),
-        tooltip=["neighbourhood:N", "status:N", "practices:Q"],
-    ).transform_calculate(
-        status_rank=f"indexof({STATUS_ORDER!r}, datum.status)",
-    ).properties(width=110, height=HEIGHT + 60)
-    return alt.hconcat(bars, status, spacing=6).resolve_scale(color="independent")
+    fig = Figure(figsize=(FIGSIZE[0], FIGSIZE[1] + 0.9), dpi=DPI)
+    fig.subplots_adjust(left=0.17, right=0.98, top=0.88, bottom=0.25, wspace=0.15)
+    ax, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 1.1]})
+    fig.suptitle("Neighbourhoods: emergency admissions per 1,000 a year", x=0.01, ha="left",
+                 fontsize=12, fontweight="bold")
+    names = sorted(rates["neighbourhood"].unique())
+    y = np.arange(len(names))
+    for k, arm in enumerate((POLICY, DO_NOTHING)):
+        d = rates[rates["arm"] == arm].set_index("neighbourhood").reindex(names)
+        ax.barh(y - 0.2 + 0.4 * k, d["admissions_per_1000"], height=0.38,
+                color=ARM_STYLE[arm]["color"], label=arm)
+    ax.set_yticks(y, names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("per 1,000 a year (last 12 months)", fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    table = practices.pivot_table(index="neighbourhood", columns="status", values="practices",
+                                  aggfunc="sum").reindex(index=names, columns=STATUS_ORDER)
+    table = table.fillna(0)
+    left = np.zeros(len(names))
+    for status, colour in zip(STATUS_ORDER, STATUS_COLOURS):
+        ax2.barh(y, table[status], left=left, color=colour, edgecolor="white", height=0.7)
+        left += table[status].to_numpy()
+    ax2.set_title("GP practices by status", fontsize=9)
+    ax2.set_xlabel("practices", fontsize=8)
+    ax2.xaxis.get_major_locator().set_params(integer=True)
+    ax2.spines[["top", "right"]].set_visible(False)
+    arms = [Patch(color=ARM_STYLE[a]["color"], label=a) for a in (POLICY, DO_NOTHING)]
+    status = [Patch(color=c, label=f"practice: {s}") for s, c in zip(STATUS_ORDER, STATUS_COLOURS)]
+    fig.legend(handles=arms + status, loc="lower center", ncols=3, fontsize=8,
+               frameon=False)
+    return fig
 
 
 def _fmt_change(policy: float, base: float) -> str:
@@ -152,7 +227,10 @@ def headline_markdown(model: DashboardModel) -> str:
     for label, key in rows:
         pol, base = totals[key]
         lines.append(f"| {label} | {pol:,.0f} | {base:,.0f} | {_fmt_change(pol, base)} |")
-    lines += ["", "*Do nothing*: no integration and today's community capacity, same people and "
-              "same random numbers. Change the settings on the left, then press **Reset** to start "
-              "a new run with them; **Step** advances one week, ▶ plays."]
+    values = p.scenario.model_dump()
+    used = " · ".join(words.format(get_dotted(values, SETTINGS[key]))
+                      for key, words in SETTING_WORDS.items())
+    lines += ["", f"Settings of this run: {used}.", "", "*Do nothing*: no integration and today's community capacity, with the same "
+              "people and the same random numbers. Change the settings on the left, then press "
+              "**Reset** to start a new run with them; **Step** advances one week, ▶ plays."]
     return "\n".join(lines)

@@ -16,7 +16,7 @@ Example:
     >>> m.policy.day, m.baseline.day
     (7, 7)
     >>> sorted(m.weekly().columns)[:3]
-    ['ae_attendances', 'arm', 'delayed_discharge_bed_days']
+    ['ae_attendances', 'arm', 'bed_capacity']
 """
 
 from __future__ import annotations
