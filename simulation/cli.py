@@ -19,6 +19,8 @@ COMMANDS = (
     "simulation.commands.run",
     "simulation.commands.dashboard",
     "simulation.commands.validate",
+    "simulation.commands.sweep",
+    "simulation.commands.analyse",
     "simulation.commands.report",
 )
 """Modules that each define ``register(subparsers)``; add a line here for a new subcommand."""

@@ -202,11 +202,11 @@ def _welch(other: pd.DataFrame, base: pd.DataFrame, keys: list[str]) -> pd.DataF
 
 def replications_for(sd: np.ndarray, target: np.ndarray, confidence: float = CONFIDENCE,
                      limit: int = 100_000) -> np.ndarray:
-    """Smallest n >= 2 with t(n-1) * sd / sqrt(n) <= target (Law 2015, eq. 9.5's sequential rule).
+    """Smallest n >= 2 with t(n-1) * sd / sqrt(n) <= target (Law 2015, section 9.4.1).
 
     Example:
         >>> replications_for(np.array([10.0, 0.0]), np.array([5.0, 1.0])).tolist()
-        [18, 2]
+        [18.0, 2.0]
     """
     sd = np.asarray(sd, float)
     target = np.asarray(target, float)
@@ -304,3 +304,128 @@ def sobol_indices(results: ExperimentResults, metric: str) -> pd.DataFrame:
                         "ST": si["ST"], "ST_conf": si["ST_conf"]})
     out.insert(0, "metric", metric)
     return out.sort_values("ST", ascending=False, ignore_index=True)
+
+
+# ----- everything, written to disk --------------------------------------------------------
+def _file_name(metric: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in metric)
+
+
+def write_analysis(directory: str | Path, *, target_relative: float = 0.02,
+                   baseline: str | None = None, figures: bool = True) -> dict[str, pd.DataFrame]:
+    """Compute every table (and figure) of an experiment and write them under ``analysis/``.
+
+    Args:
+        directory: the sweep's results folder.
+        target_relative: target 95% half-width for ``replications_needed``, as a share of the
+            mean (or of the baseline mean, for differences).
+        baseline: arm label to compare against (default: the experiment's baseline).
+        figures: also draw the PNG figures.
+
+    Returns:
+        The tables by name (also written as ``analysis/<name>.csv``).
+    """
+    from simulation.experiments import figures as fig
+    from simulation.experiments.store import write_csv
+    from simulation.scenario import ScenarioError
+
+    res = load_results(directory)
+    out = res.directory / "analysis"
+    out.mkdir(exist_ok=True)
+    table, st = res.table, res.statistics
+    if table.empty:
+        raise ScenarioError(f"{res.directory}: no finished runs to analyse")
+    baseline = baseline or res.baseline
+    arms = [str(a) for a in table["arm"].cat.categories] if hasattr(table["arm"], "cat") \
+        else list(dict.fromkeys(table["arm"].astype(str)))
+    if baseline is not None and baseline not in arms:
+        raise ScenarioError(f"--baseline: {baseline!r} is not an arm; arms are: "
+                            + ", ".join(arms[:8]) + (", ..." if len(arms) > 8 else ""))
+    kind = res.manifest["design"]["kind"]
+    period = res.manifest.get("period", "year")
+    metrics = [m for m in st if (table["metric"].astype(str) == m).any()]
+    tables: dict[str, pd.DataFrame] = {
+        "arm_means_horizon": arm_means(table, statistics=st),
+        "arm_means_by_time": arm_means(table, by="time"),
+    }
+    if baseline is not None and len(arms) > 1:
+        tables["differences_horizon"] = paired_differences(table, baseline, statistics=st,
+                                                           paired=res.paired)
+        tables["differences_by_time"] = paired_differences(table, baseline, by="time",
+                                                           paired=res.paired)
+    tables["replications_needed"] = replications_needed(
+        table, target_relative=target_relative, baseline=baseline if len(arms) > 1 else None,
+        statistics=st, paired=res.paired)
+    if kind in ("morris", "sobol"):
+        fn = morris_indices if kind == "morris" else sobol_indices
+        tables[f"{kind}_indices"] = pd.concat([fn(res, m) for m in metrics], ignore_index=True)
+    if kind == "lhs":
+        tables["rank_correlations"] = _rank_correlations(res, metrics)
+    for name, t in tables.items():
+        write_csv(out / f"{name}.csv", t, index=False, float_format="%.6g")
+    if not figures:
+        return tables
+    few_arms = len(arms) <= 12
+    factors = res.factor_names
+    for m in metrics:
+        stem = _file_name(m)
+        if not (table.loc[table["metric"].astype(str) == m, "dimension"].astype(str) == "all").any():
+            continue
+        if few_arms:
+            fig.fan_chart(table, m, out / f"fan_{stem}.png", period=period)
+        if "differences_horizon" in tables and few_arms:
+            fig.difference_chart(tables["differences_by_time"], tables["differences_horizon"], m,
+                                 out / f"difference_{stem}.png", baseline=baseline, period=period)
+        if kind == "grid" and len(factors) == 2:
+            _two_factor_heatmap(res, tables, m, baseline, out / f"heatmap_{stem}.png")
+        if kind == "morris":
+            idx = tables["morris_indices"]
+            fig.morris_plot(idx[idx["metric"] == m], out / f"morris_{stem}.png", metric=m)
+        if kind == "sobol":
+            idx = tables["sobol_indices"]
+            fig.sobol_tornado(idx[idx["metric"] == m], out / f"sobol_{stem}.png", metric=m)
+        if kind == "lhs":
+            pts = _point_means(res, m)
+            fig.scatter_plot(pts, factors, "value", out / f"scatter_{stem}.png", metric=m)
+    return tables
+
+
+def _point_means(res: ExperimentResults, metric: str) -> pd.DataFrame:
+    totals = run_totals(res.table, res.statistics)
+    totals = totals[(totals["dimension"] == "all") & (totals["metric"].astype(str) == metric)]
+    y = totals.groupby("arm", observed=True)["value"].mean().rename("value").reset_index()
+    y["arm"] = y["arm"].astype(str)
+    return res.design.merge(y, left_on="label", right_on="arm")
+
+
+def _rank_correlations(res: ExperimentResults, metrics: list[str]) -> pd.DataFrame:
+    rows = []
+    for m in metrics:
+        pts = _point_means(res, m)
+        for f in res.factor_names:
+            rho, p = stats.spearmanr(pts[f], pts["value"]) if len(pts) > 2 else (np.nan, np.nan)
+            rows.append({"metric": m, "factor": f, "spearman_rho": rho, "p_value": p})
+    return pd.DataFrame(rows)
+
+
+def _two_factor_heatmap(res: ExperimentResults, tables: dict[str, pd.DataFrame], metric: str,
+                        baseline: str | None, path: Path) -> None:
+    from simulation.experiments import figures as fig
+
+    a, b = res.factor_names
+    design = res.design[["label", a, b]].rename(columns={"label": "arm"})
+    if "differences_horizon" in tables:
+        d = tables["differences_horizon"]
+        d = d[(d["dimension"].astype(str) == "all") & (d["metric"].astype(str) == metric)]
+        d = design.merge(d, on="arm", how="left")
+        d.loc[d["arm"] == baseline, "relative_difference"] = 0.0
+        d["percent"] = d["relative_difference"] * 100
+        sig = (d["ci_low"] > 0) | (d["ci_high"] < 0)
+        fig.heatmap(d, a, b, "percent", path, fmt="{:+.1f}%", marks=sig,
+                    title=f"{metric}: % difference from {baseline} over the horizon "
+                    "(* 95% CI excludes 0)")
+    else:
+        m = tables["arm_means_horizon"]
+        m = m[(m["dimension"].astype(str) == "all") & (m["metric"].astype(str) == metric)]
+        m = design.merge(m.assign(arm=m["arm"].astype(str)), on="arm")
+        fig.heatmap(m, a, b, "mean", path, title=f"{metric}: mean over the horizon")

@@ -15,8 +15,10 @@ Example:
     ...         "capacity": {"scale": ["community.crisis_response_per_100k_day"],
     ...                      "values": [1.0, 2.0]}}}})
     >>> plan = build_plan(exp)
-    >>> plan.design_table()[["label", "capacity"]].to_string(index=False)
-    '                      label  capacity\\n level=none, capacity=1.0       1.0\\n level=none, capacity=2.0       2.0\\n level=full, capacity=1.0       1.0\\nlevel=full, capacity=2.0       2.0'
+    >>> plan.design_table()["label"].tolist()
+    ['level=none, capacity=1.0', 'level=none, capacity=2.0', 'level=full, capacity=1.0', 'level=full, capacity=2.0']
+    >>> plan.arms[1].overrides
+    {'integration.level': 'none', 'community.crisis_response_per_100k_day': 5.2}
     >>> plan.runs[0].key[:10], plan.baseline.label
     ('a0000-r000', 'level=none, capacity=1.0')
 """

@@ -26,7 +26,8 @@ Example:
     ...     "metrics": ["emergency_admissions"], "period": "year",
     ...     "design": {"factors": {"integration.level": ["none"]}}}))
     >>> task = plan.runs[0]
-    >>> table = aggregate_run(simulate(task, days=31), task)
+    >>> results, finance = simulate(task, days=31)
+    >>> table = aggregate_run(results, task, finance)
     >>> table[["time", "metric"]].to_dict("records")
     [{'time': 1, 'metric': 'emergency_admissions'}]
 """
@@ -54,18 +55,26 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 
 
 # ----- one run (executed on a worker) -------------------------------------------------------
-def simulate(task: RunTask, days: int | None = None) -> pd.DataFrame:
-    """Run one scenario with the task's seed; the model's full tidy daily results."""
+def simulate(task: RunTask, days: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run one scenario with the task's seed.
+
+    Returns:
+        The model's full tidy daily results, and the finance ledger's yearly account (or None).
+    """
     from simulation.runner import run_scenario
 
-    return run_scenario(task.scenario, task.seed, days=days, record_episodes=False).results
+    out = run_scenario(task.scenario, task.seed, days=days, record_episodes=False)
+    ledger = getattr(out.model.lco, "finance", None)
+    return out.results, (ledger.yearly() if ledger is not None else None)
 
 
-def aggregate_run(results: pd.DataFrame, task: RunTask) -> pd.DataFrame:
+def aggregate_run(results: pd.DataFrame, task: RunTask,
+                  finance: pd.DataFrame | None = None) -> pd.DataFrame:
     """Keep the task's metrics and dimensions, summarised per period.
 
     ``time`` is the model day (from 0) for ``period = "day"``, and the 1-based model year (365
-    days) or calendar month for ``"year"`` and ``"month"``.
+    days) or calendar month for ``"year"`` and ``"month"``. The ``finance`` dimension comes from
+    the ledger's yearly account, one row per settled year.
     """
     names = {m.name for m in task.metrics}
     df = results[results["dimension"].isin(task.dimensions) & results["metric"].isin(names)]
@@ -78,17 +87,23 @@ def aggregate_run(results: pd.DataFrame, task: RunTask) -> pd.DataFrame:
         start = dt.date.fromisoformat(task.scenario.run.start_date)
         dates = pd.DatetimeIndex(df["date"])
         period = (dates.year - start.year) * 12 + (dates.month - start.month) + 1
-    df = df.assign(time=period)
+    df = df[["dimension", "group", "metric", "value"]].assign(time=period)
+    for col in ("dimension", "group", "metric"):
+        df[col] = df[col].astype(str)
+    if "finance" in task.dimensions and finance is not None and len(finance):
+        cols = [c for c in finance.columns if c in names]
+        fin = finance.melt(id_vars="year", value_vars=cols, var_name="metric", value_name="value")
+        fin = fin.assign(dimension="finance", group="all", time=fin["year"].astype(int) + 1)
+        df = pd.concat([df, fin[["dimension", "group", "metric", "value", "time"]]],
+                       ignore_index=True)
     frames = []
     for m in task.metrics:
         sub = df[df["metric"] == m.name]
-        g = (sub.groupby(["dimension", "group", "time"], observed=True)["value"]
+        g = (sub.groupby(["dimension", "group", "time"], sort=True)["value"]
              .agg(m.statistic).reset_index())
         g["metric"] = m.label
         frames.append(g)
     out = pd.concat(frames, ignore_index=True)
-    out["dimension"] = out["dimension"].astype(str)
-    out["group"] = out["group"].astype(str)
     out["time"] = out["time"].astype("int32")
     out["value"] = out["value"].astype("float64")
     return out[["dimension", "group", "time", "metric", "value"]]
@@ -100,7 +115,8 @@ def execute_run(task: RunTask) -> dict[str, Any]:
     info: dict[str, Any] = {"key": task.key, "arm": task.arm, "replication": task.replication,
                             "seed": task.seed_text, "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
-        table = aggregate_run(simulate(task), task)
+        results, finance = simulate(task)
+        table = aggregate_run(results, task, finance)
     except Exception as exc:  # noqa: BLE001 - any model error becomes a recorded failure
         info.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0][:500],
                     seconds=round(time.perf_counter() - started, 3))
@@ -129,7 +145,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     n = workers or os.cpu_count() or 1
     processes = n > 1
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:
         kind = f"{n} worker processes" if processes else "1 in-process worker"
         yield client, f"local cluster, {kind}"

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from simulation.finance.ledger import CAPACITY_REPORTERS
 from simulation.model import BREAKDOWN_METRICS, HOSPITAL_METRICS, MODEL_METRICS
 from simulation.scenario import INTEGRATION_LEVELS, ScenarioError, describe_validation_error
 
@@ -44,8 +45,17 @@ DESIGN_KINDS = ("grid", "lhs", "morris", "sobol")
 PERIODS = ("day", "month", "year")
 """How a run's daily series are aggregated before they are kept."""
 
-DIMENSIONS = ("all", "hospital", "neighbourhood", "age_band", "deprivation_quintile")
-"""Breakdowns a run records (see :meth:`simulation.model.LCOModel.results`)."""
+DIMENSIONS = ("all", "hospital", "neighbourhood", "age_band", "deprivation_quintile", "finance")
+"""Breakdowns a run records (see :meth:`simulation.model.LCOModel.results`); ``finance`` is the
+LCO ledger's yearly account (:meth:`simulation.finance.ledger.Ledger.yearly`), kept with
+``period = "year"`` only."""
+
+FINANCE_METRICS = (
+    "population", "budget", "spend_hospital", "spend_community", "spend_primary",
+    "spend_social_care", "spend_activity", "transformation", "double_running", "spend_total", "gap",
+    "occupied_beds", "reference_beds", "beds_freed", "wards_closable", "cash_releasing_savings",
+    "capacity_freed_value", "reinvestment_pot", "reinvested_places")
+"""Columns of the ledger's yearly account (money in cost-year pounds; see the finance module)."""
 
 STATISTICS = ("sum", "mean", "min", "max", "last")
 """How the days of one period are combined into one value."""
@@ -53,7 +63,9 @@ STATISTICS = ("sum", "mean", "min", "max", "last")
 STOCK_METRICS = frozenset({
     "population", "case_managed", "social_prescribed", "home_support_occupied",
     "community_beds_occupied", "occupied_beds", "bed_capacity", "fit_not_discharged",
-    "practices_integrated", "integration_strength", "occupancy", "escalation_open"})
+    "practices_integrated", "integration_strength", "occupancy", "escalation_open",
+    "home_support_capacity", "community_bed_capacity", "reinvested_places", "reference_beds",
+    "beds_freed", "wards_closable"})
 """Metrics that count what exists on a day (averaged by default); all others are daily events
 (summed by default). ``delayed_discharge_bed_days`` is a daily count of delayed beds, so its sum is
 bed days. Ask for ``occupied_beds:sum`` to get bed days."""
@@ -62,15 +74,20 @@ RESERVED_COLUMNS = frozenset({"arm", "arm_index", "replication", "seed", "dimens
                               "time", "metric", "value", "label", "overrides"})
 """Column names of the results and design tables, which factors may not take."""
 
-KNOWN_METRICS = tuple(dict.fromkeys((*MODEL_METRICS, *HOSPITAL_METRICS)))
+ALL_METRICS = (*MODEL_METRICS, *CAPACITY_REPORTERS)
+"""Metrics recorded at dimension ``all`` (the model's and the finance ledger's daily series)."""
+
+KNOWN_METRICS = tuple(dict.fromkeys((*ALL_METRICS, *HOSPITAL_METRICS, *FINANCE_METRICS)))
 """Every metric a run records at some dimension."""
 
 
 def recorded_dimensions(metric: str) -> set[str]:
     """The dimensions at which a run records ``metric``."""
     where = set()
-    if metric in MODEL_METRICS:
+    if metric in ALL_METRICS:
         where.add("all")
+    if metric in FINANCE_METRICS:
+        where.add("finance")
     if metric in HOSPITAL_METRICS:
         where.add("hospital")
     if metric in BREAKDOWN_METRICS or metric == "population":
@@ -279,7 +296,7 @@ class Experiment(_Strict):
     metrics: tuple[str, ...] = Field(min_length=1)
     period: Literal["day", "month", "year"] = "year"
     dimensions: tuple[Literal["all", "hospital", "neighbourhood", "age_band",
-                              "deprivation_quintile"], ...] = Field(("all",), min_length=1)
+                              "deprivation_quintile", "finance"], ...] = Field(("all",), min_length=1)
     baseline: str | dict[str, Any] | None = Field(None, description="Arm label, or factor values "
                                                   "naming one arm; default: the first grid arm.")
     design: DesignSpec
@@ -307,6 +324,8 @@ class Experiment(_Strict):
     def _dimensions(cls, v: tuple[str, ...], info) -> tuple[str, ...]:
         if len(set(v)) != len(v):
             raise ValueError(f"a dimension is listed twice in {list(v)}")
+        if "finance" in v and info.data.get("period", "year") != "year":
+            raise ValueError("'finance' is a yearly account; it needs period = \"year\"")
         for label in info.data.get("metrics", ()):
             name = label.partition(":")[0]
             where = recorded_dimensions(name)
