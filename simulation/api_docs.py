@@ -49,7 +49,8 @@ def importable(names: list[str]) -> tuple[list[str], dict[str, str]]:
     return ok, failed
 
 
-def build(out: Path = API_DIR, modules: list[str] | None = None, strict: bool = False) -> list[Path]:
+def build(out: Path = API_DIR, modules: list[str] | None = None,
+          strict: bool = False) -> list[Path]:
     """Write the HTML reference for ``modules`` (default: the whole package) to ``out``.
 
     Returns:

@@ -112,7 +112,7 @@ def _inherit(leaf_unit: str, leaf_source: str, leaf_doc: str, holder: Any) -> tu
 
 
 def iter_parameters(scenario: Scenario | None = None) -> Iterator[ParameterRow]:
-    """Every leaf parameter of the scenario with its default (from ``scenario``, else ``Scenario()``).
+    """Every leaf parameter with its default (from ``scenario``, else ``Scenario()``).
 
     Sections (nested models) are walked, not listed. A list of models (``hospitals.sites``) is
     expanded into one row per item and field, e.g. ``hospitals.sites[0].beds``.
@@ -189,8 +189,8 @@ def render_schedule() -> str:
     doc = inspect.getdoc(LCOModel.step) or ""
     _, _, body = doc.partition("\n")
     body = textwrap.dedent(body).strip()
-    quoted = (f"From the docstring of `LCOModel.step` in `simulation/model.py` "
-              f"(the one place the order is written):")
+    quoted = ("From the docstring of `LCOModel.step` in `simulation/model.py` "
+              "(the one place the order is written):")
     return f"{_GENERATED_NOTE}\n\n{quoted}\n\n{body}\n"
 
 
@@ -199,10 +199,10 @@ BLOCKS = {"PARAMETERS": render_parameters, "SCHEDULE": render_schedule}
 
 
 def update_text(text: str) -> str:
-    """Replace the body of every known ``<!-- BEGIN X -->``/``<!-- END X -->`` block in ``text``.
+    r"""Replace the body of every known ``<!-- BEGIN X -->``/``<!-- END X -->`` block in ``text``.
 
-    >>> text = ("<!-- BEGIN PARAMETERS -->\\nSTALE\\n<!-- END PARAMETERS -->\\n"
-    ...         "<!-- BEGIN SCHEDULE -->\\n<!-- END SCHEDULE -->\\n")
+    >>> text = ("<!-- BEGIN PARAMETERS -->\nSTALE\n<!-- END PARAMETERS -->\n"
+    ...         "<!-- BEGIN SCHEDULE -->\n<!-- END SCHEDULE -->\n")
     >>> new = update_text(text)
     >>> "STALE" in new, "| `run.years` |" in new, "**Monthly review**" in new
     (False, True, True)

@@ -191,14 +191,14 @@ def verdicts(table: pd.DataFrame) -> pd.Series:
         given = table["met"]
         bad = evaluated & given.notna() & (given.astype("boolean") != met)
         if bad.any():
-            raise ValueError(f"'met' disagrees with low <= value <= high for "
-                             f"{list(table.loc[bad, 'target'] if 'target' in table else bad.index)}")
+            names = table.loc[bad, "target"] if "target" in table else bad.index[bad]
+            raise ValueError(f"'met' disagrees with low <= value <= high for {list(names)}")
     out = np.where(~evaluated, "not evaluated", np.where(met, "met", "not met"))
     return pd.Series(out, index=table.index, name="verdict")
 
 
 def interval_status(table: pd.DataFrame) -> pd.Series:
-    """How the 95% interval sits against the band: a met target with a wide interval is weak evidence.
+    """How each 95% interval sits against its band (a met target with a wide one is weak evidence).
 
     >>> t = pd.DataFrame({"low": [0.0, 0.0, 0.0, 0.0], "high": [1.0, 1.0, 1.0, 1.0],
     ...                   "ci_low": [0.2, 0.5, -1.0, float("nan")],
@@ -511,7 +511,8 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
         (tmp / "report.md").write_text(render_markdown(targets, verification, settings, error),
                                        encoding="utf-8")
         manifest = {k: v for k, v in settings.items() if k != "environment"}
-        manifest.update(settings["environment"], scenario_baseline=base[0].manifest["scenario_sha256"],
+        manifest.update(settings["environment"],
+                        scenario_baseline=base[0].manifest["scenario_sha256"],
                         scenario_full=arm[0].manifest["scenario_sha256"],
                         files=sorted(p.name for p in tmp.iterdir()) + ["manifest.json"])
         atomic_write_json(tmp / "manifest.json", manifest)

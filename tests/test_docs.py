@@ -55,7 +55,8 @@ def test_every_parameter_documented_with_the_code_default():
     code = leaf_values(Scenario())
     missing = sorted(set(code) - set(documented))
     stale = sorted(set(documented) - set(code))
-    assert not missing, f"parameters missing from docs/model.md: {missing}; run python -m simulation.docs_tables"
+    assert not missing, (f"parameters missing from docs/model.md: {missing}; "
+                         "run python -m simulation.docs_tables")
     assert not stale, f"docs/model.md lists parameters the code lacks: {stale}"
     wrong = {k: (documented[k], code[k]) for k in code if documented[k] != code[k]}
     assert not wrong, f"defaults differ (docs, code): {wrong}; run python -m simulation.docs_tables"
@@ -92,10 +93,12 @@ def test_odd_elements_in_order():
     assert all(p > 0 for p in positions), dict(zip(titles, positions, strict=True))
     assert positions == sorted(positions)
     concepts = ["Basic principles", "Emergence", "Adaptation", "Objectives", "Learning",
-                "Prediction", "Sensing", "Interaction", "Stochasticity", "Collectives", "Observation"]
+                "Prediction", "Sensing", "Interaction", "Stochasticity", "Collectives",
+                "Observation"]
     section4 = text[positions[3]:positions[4]]
     found = [section4.find(f"**{c}.**") for c in concepts]
-    assert all(p >= 0 for p in found) and found == sorted(found), dict(zip(concepts, found, strict=True))
+    where = dict(zip(concepts, found, strict=True))
+    assert all(p >= 0 for p in found) and found == sorted(found), where
 
 
 def test_stress_abs_items_all_answered():
@@ -145,10 +148,12 @@ def test_markdown_anchors_resolve():
     anchors = {md.resolve(): {slug(line.lstrip("#")) for line in md.read_text(encoding="utf-8")
                               .splitlines() if line.startswith("#")} for md in docs}
     for md in docs:
-        for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", md.read_text(encoding="utf-8")):
+        text = md.read_text(encoding="utf-8")
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", text):
             file = (md.parent / target).resolve() if target else md.resolve()
             if file in anchors:
-                assert anchor in anchors[file], f"{md.name}: no heading for #{anchor} in {file.name}"
+                assert anchor in anchors[file], \
+                    f"{md.name}: no heading for #{anchor} in {file.name}"
 
 
 def test_api_reference_generated_from_docstrings(tmp_path):
