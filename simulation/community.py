@@ -28,6 +28,11 @@ class CommunityTeam(mesa.Agent):
 
     Capacities are given before the integration uplift; ``start_day`` applies the uplift the LCO
     is paying for and releases places whose episodes ended.
+
+    Capacities are fractional at reduced scale (14 beds per 100,000 is 0.35 beds for 2,500
+    people). Each team rounds with its own fixed offset (a golden-ratio sequence over the
+    neighbourhood index), so across teams the whole places add up to the citywide total instead
+    of every team rounding 0.35 down to nothing.
     """
 
     def __init__(self, model: mesa.Model, neighbourhood: int, crisis_per_day: float,
@@ -45,23 +50,27 @@ class CommunityTeam(mesa.Agent):
         self.crisis_used_today = 0
         self._crisis_carry = 0.0
         self.uplift = 0.0
+        self._offset = (neighbourhood * 0.6180339887498949) % 1.0
 
     # capacities with the LCO's investment -------------------------------------------------
     @property
     def home_support_places(self) -> int:
         """Concurrent home-support places today."""
-        return int(round(self.base_home_support_places * (1 + self.uplift)
-                         + self.extra_home_support_places))
+        return self._whole(self.base_home_support_places * (1 + self.uplift)
+                           + self.extra_home_support_places)
 
     @property
     def community_beds(self) -> int:
         """Community beds today."""
-        return int(round(self.base_community_beds * (1 + self.uplift)))
+        return self._whole(self.base_community_beds * (1 + self.uplift))
 
     @property
     def case_places(self) -> int:
         """Case-management caseload capacity."""
-        return int(round(self.base_case_places * (1 + self.uplift)))
+        return self._whole(self.base_case_places * (1 + self.uplift))
+
+    def _whole(self, places: float) -> int:
+        return int(math.floor(places + self._offset))
 
     def start_day(self, day: int, uplift: float) -> None:
         """Release places whose episodes end today and set today's crisis capacity."""
