@@ -164,3 +164,11 @@ def test_api_reference_generated_from_docstrings(tmp_path):
     assert any(f.name == "levers.html" for f in files)
     assert "iter_parameters" in page and "render_parameters" in page
     assert "python -m simulation.docs_tables" in page  # the module docstring
+
+
+def test_every_random_stream_is_described():
+    """Each stochastic process of the code is named in the ODD description (stochasticity)."""
+    from simulation.random_streams import Process
+
+    text = MODEL_MD.read_text(encoding="utf-8")
+    assert not [p.name for p in Process if f"`{p.name}`" not in text]
