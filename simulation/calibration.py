@@ -199,6 +199,97 @@ def evaluate(runs: list, targets: tuple[Target, ...] | list[Target] = TARGETS) -
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class EffectTarget:
+    """A published pattern of the effect of integration on emergency admissions vs do nothing."""
+
+    key: str
+    name: str
+    levels: tuple[str, ...]
+    low: float
+    high: float
+    unit: str
+    source: str
+    measure: Callable[[pd.Series, pd.Series], float]  # (arm yearly admissions, baseline yearly)
+
+
+def _growth(series: pd.Series) -> float:
+    return float(np.expm1(np.polyfit(np.arange(len(series)), np.log(series.to_numpy()), 1)[0]) * 100)
+
+
+def _relative(arm: pd.Series, base: pd.Series, years: slice) -> float:
+    return float(((arm.to_numpy() / base.to_numpy() - 1) * 100)[years].mean())
+
+
+EFFECT_TARGETS: tuple[EffectTarget, ...] = (
+    EffectTarget("growth_slower", "Admissions grow more slowly than do nothing (MCP/PACS style)",
+                 ("partial", "full"), 0.5, 3.0, "percentage points per year",
+                 "CF §8 item 2: 1.1-2.1 points (PACS/MCP 2016/17), ~1.4 (vanguards 2014/15-2017/18), "
+                 "0.6-1.1 a year (Pioneer/Vanguard DiD 2013-18); band 0.5-3",
+                 lambda arm, base: _growth(base) - _growth(arm)),
+    EffectTarget("growth_slower_virtual", "Virtual alliance: growth difference small",
+                 ("virtual",), -0.5, 1.5, "percentage points per year",
+                 "CF §8 item 2 (a loose alliance is weaker than the MCP/PACS programmes); "
+                 "ASSUMPTION: band", lambda arm, base: _growth(base) - _growth(arm)),
+    EffectTarget("early_effect", "Effect in the first two years close to zero",
+                 ("virtual", "partial", "full"), -1.5, 1.5, "% change in admissions",
+                 "CF §8 item 3: effects close to zero for about 2 years (IAU 2021)",
+                 lambda arm, base: _relative(arm, base, slice(0, 2))),
+    EffectTarget("no_early_fall", "No fall of more than 5% within 3 years",
+                 ("virtual", "partial", "full"), -5.0, 5.0, "% change in admissions, year 3",
+                 "CF §8 item 2: a whole-population fall of more than 5% within 2-3 years is more "
+                 "optimistic than any published result", lambda arm, base: _relative(arm, base,
+                                                                                      slice(2, 3))),
+    EffectTarget("effect_emerges_late", "Reductions appear later (years 5+) rather than early",
+                 ("partial", "full"), 0.5, 100.0, "points: year 1-2 change minus year 5+ change",
+                 "CF §8 item 3: reductions emerge only after 4.5-6 years",
+                 lambda arm, base: _relative(arm, base, slice(0, 2))
+                 - _relative(arm, base, slice(4, None))),
+)
+"""Patterns of the integration effect (section 8 items 2-3), measured against do nothing."""
+
+
+def yearly_admissions(run) -> pd.Series:
+    """Emergency admissions per recorded year of a run."""
+    d = run.results
+    d = d[(d["dimension"] == "all") & (d["metric"] == "emergency_admissions")]
+    return d.groupby(d["day"] // YEAR)["value"].sum()
+
+
+def evaluate_effects(runs: dict[str, list]) -> pd.DataFrame:
+    """Measure the effect targets for each level against ``runs['none']`` paired by position.
+
+    Args:
+        runs: level name -> runs; the i-th run of every level must use the same seed (CRN).
+    """
+    base = [yearly_admissions(r) for r in runs["none"]]
+    rows = []
+    for t in EFFECT_TARGETS:
+        for level in t.levels:
+            if level not in runs:
+                continue
+            values = [t.measure(yearly_admissions(r), b) for r, b in zip(runs[level], base)]
+            n = len(values)
+            mean = float(np.mean(values))
+            half = (stats.t.ppf(0.975, n - 1) * np.std(values, ddof=1) / np.sqrt(n)) if n > 1 \
+                else np.nan
+            rows.append({"key": t.key, "level": level, "target": t.name, "unit": t.unit,
+                         "low": t.low, "high": t.high, "value": mean, "ci_low": mean - half,
+                         "ci_high": mean + half, "n_runs": n, "met": t.low <= mean <= t.high,
+                         "source": t.source})
+    return pd.DataFrame(rows)
+
+
+def run_levels(scale: float, years: int, seeds: list[int],
+               levels: tuple[str, ...] = ("none", "virtual", "partial", "full")) -> dict:
+    """Runs of each integration level with the same seeds (common random numbers)."""
+    from simulation.runner import run_scenario
+    from simulation.scenario import Scenario
+
+    return {lv: [run_scenario(Scenario.preset(lv, scale=scale, years=years), s,
+                              record_episodes=False) for s in seeds] for lv in levels}
+
+
 def run_baseline(scale: float, years: int, replications: int, seed: int = 1,
                  progress: bool = False) -> list:
     """Replications of the ``none`` baseline (seeds ``seed``, ``seed + 1``, ...)."""

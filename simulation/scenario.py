@@ -545,7 +545,7 @@ class IntegrationParams(Section):
         "none", "-", "MCP framework contract options (DOMAIN.md)",
         "Highest status practices may adopt; 'none' is do nothing.")
     status_intensity: list[float] = param(
-        [0.0, 0.25, 0.6, 1.0], "share of full lever strength",
+        [0.0, 0.3, 0.7, 1.0], "share of full lever strength",
         "ASSUMPTION: a virtual alliance shares goals only; a partially integrated practice has an "
         "extra contract; a fully integrated one joins the LCO (DOMAIN.md)",
         "Lever strength of a practice by status none / virtual / partial / full.",
