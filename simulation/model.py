@@ -525,7 +525,7 @@ class LCOModel(mesa.Model):
                 self._out_of_area_release[int(d)].append(ids[away & (fit_day == d)])
         pop.in_hospital[ids[~zero]] = True
         pop.episode[ids] = episode
-        pop.refresh(day, ids[~zero])
+        pop.mark_stale(ids[~zero])
         if zero.any():
             z = ids[zero]
             self.episodes.close(episode[zero], np.full(len(z), day), np.full(len(z), DEST_HOME),

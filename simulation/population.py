@@ -213,6 +213,7 @@ class Population:
         self.p_gp = np.zeros(capacity, np.float32)
         self.cut_total = np.zeros(capacity, np.float32)
         self._readmission_expiry: dict[int, list[np.ndarray]] = defaultdict(list)
+        self._stale: list[np.ndarray] = []  # patients whose risk changed since the last refresh
         amp = scenario.demand.winter_amplitude
         self.season_max = 1 + amp
 
@@ -281,7 +282,7 @@ class Population:
         age = self.ages(day, ids)
         cum = self.tables.tier_cum[age, quintile]  # [k, 3]
         self.tier[ids] = (rng.random(k)[:, None] < cum).sum(axis=1)
-        self.refresh(day, ids)
+        self.refresh(day, ids)  # at once: new patients draw events today
         return ids
 
     def set_practices(self, practice_of_neighbourhood: list[list[int]],
@@ -324,6 +325,8 @@ class Population:
         Called monthly for everyone, and for single patients whose risk changed (admission,
         discharge, case management, tier change).
         """
+        if ids is None:
+            self._stale.clear()  # everyone is refreshed now
         sel = slice(0, self.n) if ids is None else ids
         age = self.ages(day, sel)
         self.age_band[sel] = age_band_of(age)
@@ -346,6 +349,18 @@ class Population:
         self.p_gp[sel] = gp
         self.cut_total[sel] = death + acute + gp
 
+    def mark_stale(self, ids: np.ndarray) -> None:
+        """Note patients whose risk changed; :meth:`draw_events` refreshes them all at once."""
+        if len(ids):
+            self._stale.append(np.asarray(ids))
+
+    def refresh_stale(self, day: int) -> None:
+        """Refresh every patient marked stale since the last call (one vectorised pass)."""
+        if self._stale:
+            ids = np.unique(np.concatenate(self._stale))
+            self._stale.clear()
+            self.refresh(day, ids)
+
     def start_readmission_window(self, day: int, ids: np.ndarray, rr: np.ndarray | float,
                                  days: int = 30) -> None:
         """Raise the acute hazard of just-discharged patients by ``rr`` for ``days`` days."""
@@ -354,12 +369,12 @@ class Population:
         self.readmit_until[ids] = day + days
         self.readmit_rr[ids] = rr
         self._readmission_expiry[day + days].append(ids)
-        self.refresh(day, ids)
+        self.mark_stale(ids)
 
     def expire_readmission_windows(self, day: int) -> None:
         """Return patients whose 30-day window ends today to their ordinary hazard."""
         for ids in self._readmission_expiry.pop(day, []):
-            self.refresh(day, ids[self.alive[ids]])
+            self.mark_stale(ids[self.alive[ids]])
 
     # ----- daily events ---------------------------------------------------------------------
     def draw_events(self, day: int, season: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -369,6 +384,7 @@ class Population:
             day: the day index (keys the stream, so every arm draws the same numbers).
             season: today's seasonal factor on the acute hazard (at most ``season_max``).
         """
+        self.refresh_stale(day)
         u = self.streams.daily(Process.PATIENT_EVENTS, day, self.n)
         cand = np.flatnonzero(u < self.cut_total[: self.n])
         uc = u[cand]
@@ -438,7 +454,7 @@ class Population:
             self.tier[ids[up]] = k
             moved |= up
         changed = ids[moved]
-        self.refresh(day, changed)
+        self.mark_stale(changed)
         return len(changed)
 
     def roll_gp_counts(self) -> None:
