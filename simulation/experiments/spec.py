@@ -373,12 +373,15 @@ class Experiment(_Strict):
 
 def _describe(exc: ValidationError) -> str:
     """One line for a pydantic error; dotted factor names are quoted so the location reads."""
-    err = exc.errors()[0]
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]  # a misspelt field explains a missing one, so it goes first
     loc_parts = [str(p) for p in err["loc"]]
     where = ".".join(loc_parts) or "(top level)"
     if err["type"] == "extra_forbidden" and len(loc_parts) <= 2:
         return (f"{where}: unknown field of the experiment file (given {err.get('input')!r}); "
                 "see docs/experiments.md")
+    if err["type"] == "missing":
+        return f"{where}: missing; this field is required (see docs/experiments.md)"
     if err["type"] == "value_error":  # our own checks already name the value
         return f"{where}: {err['msg'].removeprefix('Value error, ')}"
     line = describe_validation_error(exc)
