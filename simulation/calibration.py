@@ -211,6 +211,7 @@ class EffectTarget:
     unit: str
     source: str
     measure: Callable[[pd.Series, pd.Series], float]  # (arm yearly admissions, baseline yearly)
+    min_years: int = 3
 
 
 def _growth(series: pd.Series) -> float:
@@ -234,7 +235,7 @@ EFFECT_TARGETS: tuple[EffectTarget, ...] = (
     EffectTarget("early_effect", "Effect in the first two years close to zero",
                  ("virtual", "partial", "full"), -1.5, 1.5, "% change in admissions",
                  "CF §8 item 3: effects close to zero for about 2 years (IAU 2021)",
-                 lambda arm, base: _relative(arm, base, slice(0, 2))),
+                 lambda arm, base: _relative(arm, base, slice(0, 2)), min_years=2),
     EffectTarget("no_early_fall", "No fall of more than 5% within 3 years",
                  ("virtual", "partial", "full"), -5.0, 5.0, "% change in admissions, year 3",
                  "CF §8 item 2: a whole-population fall of more than 5% within 2-3 years is more "
@@ -244,7 +245,7 @@ EFFECT_TARGETS: tuple[EffectTarget, ...] = (
                  ("partial", "full"), 0.5, 100.0, "points: year 1-2 change minus year 5+ change",
                  "CF §8 item 3: reductions emerge only after 4.5-6 years",
                  lambda arm, base: _relative(arm, base, slice(0, 2))
-                 - _relative(arm, base, slice(4, None))),
+                 - _relative(arm, base, slice(4, None)), min_years=6),
 )
 """Patterns of the integration effect (section 8 items 2-3), measured against do nothing."""
 
@@ -263,20 +264,22 @@ def evaluate_effects(runs: dict[str, list]) -> pd.DataFrame:
         runs: level name -> runs; the i-th run of every level must use the same seed (CRN).
     """
     base = [yearly_admissions(r) for r in runs["none"]]
+    years = min(len(b) for b in base)
     rows = []
     for t in EFFECT_TARGETS:
         for level in t.levels:
             if level not in runs:
                 continue
-            values = [t.measure(yearly_admissions(r), b) for r, b in zip(runs[level], base)]
+            values = ([t.measure(yearly_admissions(r), b) for r, b in zip(runs[level], base)]
+                      if years >= t.min_years else [])
             n = len(values)
-            mean = float(np.mean(values))
+            mean = float(np.mean(values)) if n else np.nan
             half = (stats.t.ppf(0.975, n - 1) * np.std(values, ddof=1) / np.sqrt(n)) if n > 1 \
                 else np.nan
             rows.append({"key": t.key, "level": level, "target": t.name, "unit": t.unit,
                          "low": t.low, "high": t.high, "value": mean, "ci_low": mean - half,
-                         "ci_high": mean + half, "n_runs": n, "met": t.low <= mean <= t.high,
-                         "source": t.source})
+                         "ci_high": mean + half, "n_runs": n,
+                         "met": (t.low <= mean <= t.high) if n else pd.NA, "source": t.source})
     return pd.DataFrame(rows)
 
 
