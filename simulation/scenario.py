@@ -23,9 +23,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
 from simulation.finance.params import FinanceParams
+from simulation.parameters import Section, param
 
 INTEGRATION_LEVELS = ("none", "virtual", "partial", "full")
 """The MCP framework's contract options, from not integrated to fully integrated (DOMAIN.md)."""
@@ -39,18 +40,6 @@ LOCALITIES = ("North", "Central", "South")
 
 class ScenarioError(ValueError):
     """A scenario or experiment input that cannot be used; the message is one plain line."""
-
-
-def param(default: Any, unit: str, source: str, doc: str, **constraints: Any) -> Any:
-    """Declare a parameter with its unit and source kept in the JSON schema (and so in the docs)."""
-    return Field(default, description=doc, json_schema_extra={"unit": unit, "source": source},
-                 **constraints)
-
-
-class Section(BaseModel):
-    """Base of every parameter group: frozen and strict about unknown keys."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 AgeTable = dict[int, float]

@@ -1,9 +1,8 @@
 """Finance parameters: unit costs with their cost years, budget, investment, savings and appraisal.
 
-This module imports only pydantic so that :mod:`simulation.scenario` can include
-:class:`FinanceParams` without a circular import. It therefore keeps its own copy of the scenario's
-``param`` helper and ``Section`` base, with the same JSON-schema layout (``unit`` and ``source`` in
-``json_schema_extra``), so documentation and the report's assumptions table read both alike.
+Fields are declared with :func:`simulation.parameters.param`, like the scenario's, so the
+documentation and the report's assumptions table read both alike; this module does not import
+:mod:`simulation.scenario`, which includes :class:`FinanceParams`.
 
 Sources are cited as "CF §n 'row item'" for a row of ``shared/reference/calibration-facts.md``.
 
@@ -18,23 +17,12 @@ Example:
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import field_validator
+
+from simulation.parameters import Section, param
 
 _YEAR = re.compile(r"^(\d{4})/(\d{2})$")
-
-
-def param(default: Any, unit: str, source: str, doc: str, **constraints: Any) -> Any:
-    """Declare a parameter with unit and source in its JSON schema (as ``simulation.scenario``)."""
-    return Field(default, description=doc, json_schema_extra={"unit": unit, "source": source},
-                 **constraints)
-
-
-class Section(BaseModel):
-    """Frozen parameter group that refuses unknown keys (as ``simulation.scenario.Section``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 def financial_year_start(text: str) -> int:
