@@ -25,8 +25,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
-
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,6 +90,41 @@ def wait_for_day(page, day: int, timeout_ms: int = 60_000) -> None:
     page.get_by_text(re.compile(rf"Day {day:,} of")).first.wait_for(timeout=timeout_ms)
 
 
+def test_do_nothing_arm_is_the_plain_model_on_the_same_seed():
+    """The comparison is honest: the baseline arm is exactly a plain do-nothing run."""
+    from simulation.dashboard.model import DashboardModel
+    from simulation.model import LCOModel
+    from simulation.scenario import Scenario
+
+    dash = DashboardModel(level="full", crisis_response_per_100k_day=5.0, scale=0.005, years=1,
+                          seed=7)
+    for _ in range(5):
+        dash.step()
+    plain = LCOModel(Scenario.preset("none", scale=0.005, years=1), seed=7,
+                     record_episodes=False).run(days=35)
+    assert dash.policy.day == dash.baseline.day == 35
+    for metric in ("emergency_admissions", "ae_attendances", "occupied_beds"):
+        assert dash.baseline.datacollector.model_vars[metric] == \
+            plain.datacollector.model_vars[metric]
+    assert dash.policy.scenario.community.crisis_response_per_100k_day == 5.0
+    assert dash.baseline.scenario.community.crisis_response_per_100k_day == \
+        Scenario().community.crisis_response_per_100k_day
+    weekly = dash.weekly()
+    assert len(weekly) == 2 * 5
+    assert (weekly.groupby("arm")["emergency_admissions"].sum()
+            == [dash.totals()["emergency_admissions"][i] for i in (1, 0)]).all()
+
+
+def test_dashboard_command_refuses_a_bad_port(capsys):
+    from simulation.cli import main
+
+    assert main(["dashboard", "--port", "70000"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("lco-sim: error: --port: 70000") and "\n" not in err
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_dashboard_in_browser(dashboard, tmp_path):
     from playwright.sync_api import sync_playwright
 

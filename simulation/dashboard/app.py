@@ -4,9 +4,11 @@ Run it with ``lco-sim dashboard`` (or ``solara run simulation.dashboard.app``). 
 supplies the side panel: the settings below, and Reset / Play / Step. A setting takes effect when
 Reset is pressed, which builds a new :class:`~simulation.dashboard.model.DashboardModel`.
 
-Default dashboard scale: 0.1 (60,000 registered patients, all 12 neighbourhoods and 3 hospitals),
-at which one simulated day of both arms takes about 8-10 ms on a 2-core machine, so one step
-(a week) computes in well under 0.1 s and the charts redraw in about a quarter of a second.
+Default dashboard scale: 0.1 (60,000 registered patients, all 12 neighbourhoods and 3 hospitals).
+Measured on the 2-core development machine: one simulated day of both arms takes about 8 ms when
+the machine is quiet (about 20 ms under heavy load), so a one-week step computes in under 0.15 s;
+redrawing the six charts takes 0.6-1.3 s quiet (up to about 2.5 s loaded). The model itself is
+never the bottleneck; raise Mesa's "Render Interval" to advance several weeks per redraw.
 
 Example:
     >>> sorted(MODEL_PARAMS)[:3]

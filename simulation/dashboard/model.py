@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.model import LCOModel
-from simulation.scenario import Scenario
+from simulation.scenario import PRACTICE_STATUS, Scenario
 
 SETTINGS = {
     "crisis_response_per_100k_day": "community.crisis_response_per_100k_day",
@@ -143,8 +143,6 @@ class DashboardModel(mesa.Model):
         the number of practices at each integration status by neighbourhood (policy arm). Rates use
         the last ``last_days`` simulated days (or all of them if fewer).
         """
-        from simulation.scenario import PRACTICE_STATUS
-
         rows = []
         names = list(PRACTICE_STATUS)
         for arm, model in ((POLICY, self.policy), (DO_NOTHING, self.baseline)):
