@@ -12,7 +12,8 @@ import pandas as pd  # noqa: E402
 
 
 def plot_run(results: pd.DataFrame, path: Path, title: str = "") -> Path:
-    """Four panels: admissions and A&E (30-day means), occupancy by hospital, delayed discharges, GP."""
+    """Four panels of 30-day means: admissions and A&E, occupancy by hospital, delayed
+    discharges, GP appointments met and turned away."""
     allv = results[results["dimension"] == "all"].pivot_table(
         index="date", columns="metric", values="value", observed=True)
     hosp = results[(results["dimension"] == "hospital") & (results["metric"] == "occupancy")]
@@ -25,9 +26,9 @@ def plot_run(results: pd.DataFrame, path: Path, title: str = "") -> Path:
     ax.legend(fontsize=8)
     ax = axes[0, 1]
     for name, g in hosp.groupby("group", observed=True):
-        ax.plot(g["date"], g["value"].rolling(7, min_periods=1).mean() * 100, label=str(name))
-    ax.axhline(85, color="grey", ls=":", lw=1)
-    ax.set_title("Bed occupancy by hospital (%, 7-day mean)")
+        ax.plot(g["date"], g["value"].rolling(30, min_periods=1).mean() * 100, label=str(name))
+    ax.axhline(85, color="grey", ls=":", lw=1, label="85% safety norm")
+    ax.set_title("Bed occupancy by hospital (% of base beds, 30-day mean)")
     ax.legend(fontsize=8)
     ax = axes[1, 0]
     ax.plot(roll.index, roll["delayed_discharge_bed_days"], color="tab:red")
