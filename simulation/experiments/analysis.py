@@ -175,8 +175,8 @@ def paired_differences(table: pd.DataFrame, baseline: str, *, by: str = "horizon
         out["p_value"] = 2 * stats.t.sf(np.abs(tstat), out["n"] - 1)
     else:
         out = _welch(other, base, keys)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["relative_difference"] = out["mean_difference"] / out["baseline_mean"]
+    base_mean = out["baseline_mean"].where(out["baseline_mean"] != 0)  # no share of nothing
+    out["relative_difference"] = out["mean_difference"] / base_mean
     out["arm"] = out["arm"].astype(str)
     return out[["arm", *keys, "n", "baseline_mean", "mean_difference", "sd_difference",
                 "half_width", "ci_low", "ci_high", "relative_difference", "p_value"]]
@@ -371,11 +371,13 @@ def write_analysis(directory: str | Path, *, target_relative: float = 0.02,
         stem = _file_name(m)
         if not (table.loc[table["metric"].astype(str) == m, "dimension"].astype(str) == "all").any():
             continue
+        unit = f"({st[m]} per {period})"
         if few_arms:
-            fig.fan_chart(table, m, out / f"fan_{stem}.png", period=period)
+            fig.fan_chart(table, m, out / f"fan_{stem}.png", period=period, unit=unit)
         if "differences_horizon" in tables and few_arms:
             fig.difference_chart(tables["differences_by_time"], tables["differences_horizon"], m,
-                                 out / f"difference_{stem}.png", baseline=baseline, period=period)
+                                 out / f"difference_{stem}.png", baseline=baseline, period=period,
+                                 unit=unit)
         if kind == "grid" and len(factors) == 2:
             _two_factor_heatmap(res, tables, m, baseline, out / f"heatmap_{stem}.png")
         if kind == "morris":

@@ -35,7 +35,7 @@ def _series(table: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 def fan_chart(table: pd.DataFrame, metric: str, path: Path, *, period: str = "year",
-              title: str = "") -> Path:
+              title: str = "", unit: str = "") -> Path:
     """Mean of each arm through time, with bands holding 50% and 90% of the replications."""
     data = _series(table, metric)
     fig, ax = plt.subplots(figsize=(9, 5))
@@ -48,14 +48,14 @@ def fan_chart(table: pd.DataFrame, metric: str, path: Path, *, period: str = "ye
         ax.fill_between(q.index, q[0.25], q[0.75], color=colour, alpha=0.25, lw=0)
         ax.plot(mean.index, mean.to_numpy(), color=colour, lw=1.8, label=str(arm))
     ax.set_xlabel(period)
-    ax.set_ylabel(metric)
+    ax.set_ylabel(f"{metric} {unit}".strip())
     ax.set_title(title or f"{metric}: mean, 50% and 90% of replications")
     ax.legend(fontsize=8)
     return _save(fig, path)
 
 
 def difference_chart(by_time: pd.DataFrame, horizon: pd.DataFrame, metric: str, path: Path, *,
-                     baseline: str, period: str = "year") -> Path:
+                     baseline: str, period: str = "year", unit: str = "") -> Path:
     """Left: arm minus baseline through time with 95% bands; right: over the whole horizon."""
     t = by_time[(by_time["dimension"].astype(str) == "all") & (by_time["metric"].astype(str) == metric)]
     h = horizon[(horizon["dimension"].astype(str) == "all") & (horizon["metric"].astype(str) == metric)]
@@ -66,7 +66,7 @@ def difference_chart(by_time: pd.DataFrame, horizon: pd.DataFrame, metric: str, 
         ax.plot(g["time"], g["mean_difference"], color=colour, lw=1.8, label=str(arm))
     ax.axhline(0, color="grey", lw=1, ls=":")
     ax.set_xlabel(period)
-    ax.set_ylabel(f"difference in {metric}")
+    ax.set_ylabel(f"difference in {metric} {unit}".strip())
     ax.set_title(f"Difference from {baseline} (95% paired CI)")
     ax.legend(fontsize=8)
     y = np.arange(len(h))[::-1]
