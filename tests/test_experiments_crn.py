@@ -26,7 +26,7 @@ def _experiment(common: bool) -> Experiment:
                  for field in ("ramp_start_years", "ramp_years")}
     immediate["integration.adoption.base_per_year"] = 10.0  # practices integrate within months
     return Experiment.parse_dict({
-        "name": f"crn-{common}", "years": 1, "scale": 0.02, "replications": REPLICATIONS,
+        "name": f"crn-{common}", "years": 1, "scale": 0.01, "replications": REPLICATIONS,
         "root_seed": 99, "common_random_numbers": common,
         "metrics": ["emergency_admissions"],
         "base": {"overrides": immediate},
