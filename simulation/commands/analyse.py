@@ -63,7 +63,7 @@ def execute(args: argparse.Namespace) -> int:
             if f"{kind}_indices" in tables:
                 print(f"{kind.capitalize()} indices:")
                 print(tables[f"{kind}_indices"].to_string(index=False))
-        if "differences_horizon" not in tables:
+        if not {"differences_horizon", "morris_indices", "sobol_indices"} & set(tables):
             m = tables["arm_means_horizon"]
             print(m[m["dimension"].astype(str) == "all"].head(40).to_string(index=False))
     print(f"\nwrote {len(list((args.directory / 'analysis').iterdir()))} files to "
