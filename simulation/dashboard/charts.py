@@ -132,8 +132,8 @@ def ae_chart(model: DashboardModel) -> Figure:
 def delayed_chart(model: DashboardModel) -> Figure:
     """Beds occupied by medically fit patients waiting for community or social care."""
     return _weekly_lines(model, "delayed_discharge_bed_days", "Delayed discharges",
-                         "Beds taken each night by patients fit to leave but waiting for home "
-                         "support or a community bed (weekly mean)", "beds")
+                         "Beds taken by patients fit to leave but waiting for home support or a "
+                         "community bed", "beds")
 
 
 def occupancy_chart(model: DashboardModel) -> Figure:
@@ -164,8 +164,8 @@ def occupancy_chart(model: DashboardModel) -> Figure:
 def neighbourhood_chart(model: DashboardModel) -> Figure:
     """The 12 neighbourhoods: admissions per 1,000 a year (both arms) and practices by status."""
     rates, practices = model.neighbourhoods()
-    fig = Figure(figsize=(FIGSIZE[0], FIGSIZE[1] + 0.9), dpi=DPI)
-    fig.subplots_adjust(left=0.17, right=0.98, top=0.88, bottom=0.25, wspace=0.15)
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    fig.subplots_adjust(left=0.17, right=0.98, top=0.86, bottom=0.25, wspace=0.15)
     ax, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 1.1]})
     fig.suptitle("Neighbourhoods: emergency admissions per 1,000 a year", x=0.01, ha="left",
                  fontsize=12, fontweight="bold")
@@ -175,9 +175,9 @@ def neighbourhood_chart(model: DashboardModel) -> Figure:
         d = rates[rates["arm"] == arm].set_index("neighbourhood").reindex(names)
         ax.barh(y - 0.2 + 0.4 * k, d["admissions_per_1000"], height=0.38,
                 color=ARM_STYLE[arm]["color"], label=arm)
-    ax.set_yticks(y, names, fontsize=8)
+    ax.set_yticks(y, names, fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("per 1,000 a year (last 12 months)", fontsize=8)
+    ax.set_xlabel("per 1,000 a year (last 12 months)", fontsize=8, labelpad=1)
     ax.spines[["top", "right"]].set_visible(False)
     table = practices.pivot_table(index="neighbourhood", columns="status", values="practices",
                                   aggfunc="sum").reindex(index=names, columns=STATUS_ORDER)
@@ -187,13 +187,13 @@ def neighbourhood_chart(model: DashboardModel) -> Figure:
         ax2.barh(y, table[status], left=left, color=colour, edgecolor="white", height=0.7)
         left += table[status].to_numpy()
     ax2.set_title("GP practices by status", fontsize=9)
-    ax2.set_xlabel("practices", fontsize=8)
+    ax2.set_xlabel("practices", fontsize=8, labelpad=1)
     ax2.xaxis.get_major_locator().set_params(integer=True)
     ax2.spines[["top", "right"]].set_visible(False)
     arms = [Patch(color=ARM_STYLE[a]["color"], label=a) for a in (POLICY, DO_NOTHING)]
     status = [Patch(color=c, label=f"practice: {s}") for s, c in zip(STATUS_ORDER, STATUS_COLOURS)]
-    fig.legend(handles=arms + status, loc="lower center", ncols=3, fontsize=8,
-               frameon=False)
+    fig.legend(handles=arms + status, loc="lower center", ncols=6, fontsize=7,
+               frameon=False, handlelength=1.2, columnspacing=0.8)
     return fig
 
 
