@@ -8,10 +8,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import tempfile
 from importlib import metadata
@@ -75,3 +77,31 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_json(path: Path, obj: Any) -> None:
     """Write JSON atomically, pretty-printed."""
     atomic_write_bytes(path, (json.dumps(obj, indent=2, default=str) + "\n").encode("utf-8"))
+
+
+@contextlib.contextmanager
+def replaced_directory(path: Path):
+    """Yield a temporary folder beside ``path`` that replaces ``path`` when the block succeeds.
+
+    Readers see either the old folder or the complete new one; if the block fails (or is
+    interrupted) the temporary folder is removed and ``path`` is untouched.
+
+    Example:
+        >>> import tempfile
+        >>> target = Path(tempfile.mkdtemp()) / "out"
+        >>> with replaced_directory(target) as tmp:
+        ...     _ = (tmp / "a.txt").write_text("done")
+        >>> sorted(p.name for p in target.iterdir())
+        ['a.txt']
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        tmp.rename(path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -12,8 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from simulation.model import LCOModel
-from simulation.provenance import atomic_write_bytes, atomic_write_json, environment, sha256_text
+from simulation.provenance import (atomic_write_bytes, atomic_write_json, environment,
+                                   replaced_directory, sha256_text)
 from simulation.scenario import Scenario
 
 
@@ -108,9 +107,7 @@ def write_run(out: RunOutput, directory: Path, scenario: Scenario) -> list[Path]
     end, so an interrupted write leaves nothing half-written.
     """
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
-    try:
+    with replaced_directory(directory) as tmp:
         out.results.to_parquet(tmp / "results.parquet", index=False)
         if out.episodes is not None:
             out.episodes.to_parquet(tmp / "episodes.parquet", index=False)
@@ -121,10 +118,4 @@ def write_run(out: RunOutput, directory: Path, scenario: Scenario) -> list[Path]
         atomic_write_bytes(tmp / "scenario.toml", scenario.to_toml().encode("utf-8"))
         manifest = dict(out.manifest, files=sorted(p.name for p in tmp.iterdir()) + ["manifest.json"])
         atomic_write_json(tmp / "manifest.json", manifest)
-        if directory.exists():
-            shutil.rmtree(directory)
-        tmp.rename(directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return sorted(directory.iterdir())

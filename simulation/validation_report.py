@@ -30,8 +30,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.provenance import atomic_write_json, environment
+from simulation.provenance import atomic_write_json, environment, replaced_directory
 
 YEAR = 365
 
@@ -525,9 +523,7 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
                 "run_seconds": time.perf_counter() - started, "environment": environment()}
 
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
+    with replaced_directory(out) as tmp:
         table = targets.assign(verdict=verdicts(targets), interval=interval_status(targets))
         table.to_csv(tmp / "targets.csv", index=False)
         if verification is not None:
@@ -542,10 +538,4 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
                         scenario_full=arm[0].manifest["scenario_sha256"],
                         files=sorted(p.name for p in tmp.iterdir()) + ["manifest.json"])
         atomic_write_json(tmp / "manifest.json", manifest)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out / "report.md"

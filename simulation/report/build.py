@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +9,7 @@ import pandas as pd
 from simulation.finance.appraisal import appraise
 from simulation.finance.costs import SECTORS
 from simulation.finance.sensitivity import one_way
-from simulation.provenance import atomic_write_json, environment
+from simulation.provenance import atomic_write_json, environment, replaced_directory
 from simulation.report import figures, tables
 from simulation.report.data import load
 from simulation.report.html import render
@@ -42,9 +40,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
         "beds": figures.beds(t["beds_and_delays"]),
         "tornado": figures.tornado(t["sensitivity"], head) if head else None,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
+    with replaced_directory(out) as tmp:
         for name, table in t.items():
             table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g")
         with pd.ExcelWriter(tmp / "business_case.xlsx", engine="openpyxl") as xl:
@@ -58,12 +54,6 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
             "sweep_git_commit": data.manifest.get("git_commit"),
             "baseline": data.baseline, "files": sorted(p.name for p in tmp.iterdir()),
             **environment()})
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
