@@ -424,8 +424,8 @@ def _two_factor_heatmap(res: ExperimentResults, tables: dict[str, pd.DataFrame],
         d["percent"] = d["relative_difference"] * 100
         sig = (d["ci_low"] > 0) | (d["ci_high"] < 0)
         fig.heatmap(d, a, b, "percent", path, fmt="{:+.1f}%", marks=sig,
-                    title=f"{metric}: % difference from {baseline} over the horizon "
-                    "(* 95% CI excludes 0)")
+                    title=f"{metric}: % difference from {baseline}\nover the horizon "
+                    "(* where the 95% CI excludes 0)")
     else:
         m = tables["arm_means_horizon"]
         m = m[(m["dimension"].astype(str) == "all") & (m["metric"].astype(str) == metric)]

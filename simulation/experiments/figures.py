@@ -22,6 +22,11 @@ import pandas as pd  # noqa: E402
 COLOURS = plt.get_cmap("tab10").colors
 
 
+def short_name(factor: str) -> str:
+    """A factor's name without the ``integration.`` prefix, for crowded labels."""
+    return factor.removeprefix("integration.")
+
+
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -88,7 +93,8 @@ def heatmap(values: pd.DataFrame, row_factor: str, column_factor: str, value: st
     """A two-factor grid coloured by ``value``; ``marks`` (bool per row) adds a star to cells."""
     grid = values.pivot_table(index=row_factor, columns=column_factor, values=value,
                               aggfunc="first", sort=False)
-    fig, ax = plt.subplots(figsize=(1.6 + 1.4 * grid.shape[1], 1.4 + 0.7 * grid.shape[0]))
+    fig, ax = plt.subplots(figsize=(max(6.0, 2.0 + 1.4 * grid.shape[1]),
+                                    max(3.5, 1.8 + 0.7 * grid.shape[0])))
     arr = grid.to_numpy(float)
     finite = arr[np.isfinite(arr)]
     lim = np.abs(finite).max() if finite.size else 1.0
@@ -102,7 +108,9 @@ def heatmap(values: pd.DataFrame, row_factor: str, column_factor: str, value: st
         for j, c in enumerate(grid.columns):
             if np.isfinite(arr[i, j]):
                 text = fmt.format(arr[i, j]) + ("*" if (r, c) in starred else "")
-                ax.text(j, i, text, ha="center", va="center", fontsize=9)
+                dark = diverging and abs(arr[i, j]) > 0.6 * lim
+                ax.text(j, i, text, ha="center", va="center", fontsize=9,
+                        color="white" if dark else "black")
     ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [str(r) for r in grid.index])
     ax.set_xlabel(column_factor)
@@ -117,10 +125,14 @@ def morris_plot(indices: pd.DataFrame, path: Path, *, metric: str) -> Path:
     fig, ax = plt.subplots(figsize=(7.5, 5.5))
     ax.errorbar(indices["mu_star"], indices["sigma"], xerr=indices["mu_star_conf"], fmt="o",
                 capsize=3)
-    for _, row in indices.iterrows():
-        ax.annotate(str(row["factor"]), (row["mu_star"], row["sigma"]), fontsize=7,
-                    textcoords="offset points", xytext=(4, 4))
     top = max(float(indices["mu_star"].max()), float(indices["sigma"].max()), 1e-12)
+    placed: list[tuple[float, float]] = []
+    for _, row in indices.iterrows():
+        x, y = float(row["mu_star"]), float(row["sigma"])
+        crowd = sum(abs(x - px) < 0.3 * top and abs(y - py) < 0.05 * top for px, py in placed)
+        placed.append((x, y))
+        ax.annotate(short_name(str(row["factor"])), (x, y), fontsize=7,
+                    textcoords="offset points", xytext=(4, 4 + 10 * crowd))
     ax.plot([0, top], [0, top], color="grey", ls=":", lw=1, label="sigma = mu*")
     ax.set_xlabel("mu* (mean absolute elementary effect)")
     ax.set_ylabel("sigma (spread of elementary effects)")
@@ -137,7 +149,7 @@ def sobol_tornado(indices: pd.DataFrame, path: Path, *, metric: str) -> Path:
     ax.barh(y + 0.2, d["ST"], height=0.4, xerr=d["ST_conf"], label="total (ST)", color="tab:blue")
     ax.barh(y - 0.2, d["S1"], height=0.4, xerr=d["S1_conf"], label="first order (S1)",
             color="tab:orange")
-    ax.set_yticks(y, d["factor"], fontsize=8)
+    ax.set_yticks(y, [short_name(f) for f in d["factor"]], fontsize=8)
     ax.axvline(0, color="grey", lw=1)
     ax.set_xlabel("share of output variance")
     ax.set_title(f"Sobol' indices: {metric}")
