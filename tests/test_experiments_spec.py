@@ -174,3 +174,27 @@ def test_cli_exit_status_and_dry_run_in_a_real_process(tmp_path):
     assert "2 arms x 2 replications = 4 runs" in p.stdout
     assert "level=none" in p.stdout and "level=full" in p.stdout
     assert not out.exists()
+
+
+def test_finance_dimension_keeps_the_ledger_yearly_account():
+    """The finance metrics an experiment may ask for are columns of the ledger's account."""
+    from simulation.experiments import Experiment
+    from simulation.experiments.runner import aggregate_run, simulate
+    from simulation.experiments.spec import FINANCE_METRICS
+
+    plan = build_plan(Experiment.parse_dict({
+        "name": "fin", "years": 1, "scale": 0.005, "replications": 1,
+        "dimensions": ["all", "finance"], "metrics": ["emergency_admissions", "spend_total", "gap"],
+        "design": {"factors": {"integration.level": ["full"]}}}))
+    task = plan.runs[0]
+    results, finance = simulate(task)
+    assert set(FINANCE_METRICS) <= set(finance.columns)
+    table = aggregate_run(results, task, finance)
+    fin = table[table["dimension"] == "finance"]
+    assert sorted(fin["metric"]) == ["gap", "spend_total"] and set(fin["time"]) == {1}
+    assert fin.set_index("metric").loc["spend_total", "value"] == pytest.approx(
+        finance["spend_total"].iloc[0])
+    with pytest.raises(ExperimentError, match="needs period"):
+        Experiment.parse_dict({"name": "fin", "replications": 1, "period": "month",
+                               "dimensions": ["finance"], "metrics": ["gap"],
+                               "design": {"factors": {"integration.level": ["full"]}}})

@@ -48,6 +48,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.experiments.design import ExperimentPlan, RunTask
+from simulation.experiments.spec import FINANCE_METRICS
 from simulation.experiments.store import RunStore
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -91,7 +92,7 @@ def aggregate_run(results: pd.DataFrame, task: RunTask,
     for col in ("dimension", "group", "metric"):
         df[col] = df[col].astype(str)
     if "finance" in task.dimensions and finance is not None and len(finance):
-        cols = [c for c in finance.columns if c in names]
+        cols = [c for c in finance.columns if c in names and c in FINANCE_METRICS]
         fin = finance.melt(id_vars="year", value_vars=cols, var_name="metric", value_name="value")
         fin = fin.assign(dimension="finance", group="all", time=fin["year"].astype(int) + 1)
         df = pd.concat([df, fin[["dimension", "group", "metric", "value", "time"]]],

@@ -51,11 +51,13 @@ LCO ledger's yearly account (:meth:`simulation.finance.ledger.Ledger.yearly`), k
 ``period = "year"`` only."""
 
 FINANCE_METRICS = (
-    "population", "budget", "spend_hospital", "spend_community", "spend_primary",
-    "spend_social_care", "spend_activity", "transformation", "double_running", "spend_total", "gap",
-    "occupied_beds", "reference_beds", "beds_freed", "wards_closable", "cash_releasing_savings",
-    "capacity_freed_value", "reinvestment_pot", "reinvested_places")
-"""Columns of the ledger's yearly account (money in cost-year pounds; see the finance module)."""
+    "budget", "spend_hospital", "spend_community", "spend_primary", "spend_social_care",
+    "spend_activity", "transformation", "double_running", "spend_total", "gap", "reference_beds",
+    "beds_freed", "wards_closable", "cash_releasing_savings", "capacity_freed_value",
+    "reinvestment_pot")
+"""Columns of the ledger's yearly account kept with the ``finance`` dimension (money in cost-year
+pounds; see the finance module). Its population, occupied beds and reinvested places are left out:
+the daily series of dimension ``all`` have them."""
 
 STATISTICS = ("sum", "mean", "min", "max", "last")
 """How the days of one period are combined into one value."""
