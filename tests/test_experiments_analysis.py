@@ -1,5 +1,8 @@
-"""Analysis of experiment results: intervals and paired differences against direct computation,
-replications needed, sensitivity indices against known functions, and the ``analyse`` command."""
+"""Analysis of experiment results.
+
+Intervals and paired differences against direct computation, replications needed, sensitivity
+indices against known functions, and the ``analyse`` command end to end.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,15 @@ from scipy import stats
 
 from simulation.cli import main
 from simulation.experiments import Experiment, build_plan
-from simulation.experiments.analysis import (arm_means, load_results, paired_differences,
-                                             replications_for, replications_needed, t_half_width,
-                                             write_analysis)
+from simulation.experiments.analysis import (
+    arm_means,
+    load_results,
+    paired_differences,
+    replications_for,
+    replications_needed,
+    t_half_width,
+    write_analysis,
+)
 from simulation.experiments.outputs import write_outputs
 from simulation.experiments.runner import SweepReport
 from simulation.experiments.store import RunStore

@@ -1,5 +1,4 @@
-"""Common random numbers: paired differences between arms vary much less than with independent
-seeds.
+"""Common random numbers: paired differences vary much less than with independent seeds.
 
 Two arms (no integration, full integration with every lever and adoption acting from day 0, so
 the arms differ within a one-year run) are run twice: with common random numbers (replication r

@@ -1,5 +1,8 @@
-"""The sweep runner: worker count does not change results; interrupted sweeps resume exactly;
-failed runs are recorded and the rest still finish."""
+"""The sweep runner.
+
+The worker count does not change results; interrupted sweeps resume exactly; failed runs are
+recorded and the rest still finish.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from simulation.scenario import ScenarioError
 
 
 def share(text: str) -> float:
-    """argparse type for a number in (0, 1]."""
+    """Argparse type for a number in (0, 1]."""
     try:
         value = float(text)
     except ValueError:

@@ -10,7 +10,7 @@ from simulation.scenario import ScenarioError
 
 
 def positive_int(text: str) -> int:
-    """argparse type for an integer >= 1."""
+    """Argparse type for an integer >= 1."""
     try:
         value = int(text)
     except ValueError:
@@ -75,7 +75,8 @@ def execute(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"{exp.name}: {report.finished} of {report.planned} runs finished "
               f"({report.executed} run now, {report.skipped} kept from before), "
-              f"{len(report.failed)} failed; {report.wall_seconds:.1f} s on {report.cluster or '-'}")
+              f"{len(report.failed)} failed; {report.wall_seconds:.1f} s on "
+              f"{report.cluster or '-'}")
         if report.stale_files:
             print(f"note: {report.stale_files} run files in {out}/runs/ belong to an earlier "
                   "version of the experiment and were left out")

@@ -15,8 +15,8 @@ Example:
     ...                   "dimension": "all", "group": "all", "time": 1, "metric": "deaths",
     ...                   "value": [10.0, 12.0, 14.0, 9.0, 10.0, 13.0]})
     >>> m = arm_means(t)
-    >>> m[["arm", "mean", "half_width"]].round(2).to_dict("records")
-    [{'arm': 'a', 'mean': 12.0, 'half_width': 4.97}, {'arm': 'b', 'mean': 10.67, 'half_width': 5.17}]
+    >>> m[["mean", "half_width"]].round(2).values.tolist()
+    [[12.0, 4.97], [10.67, 5.17]]
     >>> d = paired_differences(t, baseline="a")
     >>> d[["arm", "mean_difference", "half_width"]].round(2).to_dict("records")
     [{'arm': 'b', 'mean_difference': -1.33, 'half_width': 1.43}]
@@ -211,7 +211,7 @@ def replications_for(sd: np.ndarray, target: np.ndarray, confidence: float = CON
     sd = np.asarray(sd, float)
     target = np.asarray(target, float)
     out = np.full(sd.shape, np.nan)
-    for i, (s, h) in enumerate(zip(sd.ravel(), target.ravel())):
+    for i, (s, h) in enumerate(zip(sd.ravel(), target.ravel(), strict=False)):
         if not (np.isfinite(s) and np.isfinite(h)) or h <= 0:
             continue
         # normal approximation as a start, then walk up with the t quantile
@@ -369,7 +369,8 @@ def write_analysis(directory: str | Path, *, target_relative: float = 0.02,
     factors = res.factor_names
     for m in metrics:
         stem = _file_name(m)
-        if not (table.loc[table["metric"].astype(str) == m, "dimension"].astype(str) == "all").any():
+        dims = table.loc[table["metric"].astype(str) == m, "dimension"].astype(str)
+        if not (dims == "all").any():
             continue
         unit = f"({st[m]} per {period})"
         if few_arms:

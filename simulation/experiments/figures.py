@@ -62,8 +62,8 @@ def fan_chart(table: pd.DataFrame, metric: str, path: Path, *, period: str = "ye
 def difference_chart(by_time: pd.DataFrame, horizon: pd.DataFrame, metric: str, path: Path, *,
                      baseline: str, period: str = "year", unit: str = "") -> Path:
     """Left: arm minus baseline through time with 95% bands; right: over the whole horizon."""
-    t = by_time[(by_time["dimension"].astype(str) == "all") & (by_time["metric"].astype(str) == metric)]
-    h = horizon[(horizon["dimension"].astype(str) == "all") & (horizon["metric"].astype(str) == metric)]
+    t = _series(by_time, metric)
+    h = _series(horizon, metric)
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 2]})
     for i, (arm, g) in enumerate(t.groupby("arm", sort=False)):
         colour = COLOURS[(i + 1) % len(COLOURS)]
@@ -76,7 +76,7 @@ def difference_chart(by_time: pd.DataFrame, horizon: pd.DataFrame, metric: str, 
     ax.legend(fontsize=8)
     y = np.arange(len(h))[::-1]
     bx.errorbar(h["mean_difference"], y, xerr=h["half_width"], fmt="o", color="black", capsize=3)
-    for yi, (_, row) in zip(y, h.iterrows()):
+    for yi, (_, row) in zip(y, h.iterrows(), strict=False):
         rel = row["relative_difference"]
         if np.isfinite(rel):
             bx.annotate(f"{rel:+.1%}", (row["mean_difference"], yi), textcoords="offset points",
@@ -103,7 +103,8 @@ def heatmap(values: pd.DataFrame, row_factor: str, column_factor: str, value: st
                       vmin=-lim if diverging else None, vmax=lim if diverging else None)
     starred = set()
     if marks is not None:
-        starred = {(r[row_factor], r[column_factor]) for _, r in values[marks.to_numpy()].iterrows()}
+        marked = values[marks.to_numpy()]
+        starred = set(zip(marked[row_factor], marked[column_factor], strict=True))
     for i, r in enumerate(grid.index):
         for j, c in enumerate(grid.columns):
             if np.isfinite(arr[i, j]):
@@ -163,7 +164,7 @@ def scatter_plot(points: pd.DataFrame, factors: list[str], value: str, path: Pat
     cols = min(3, len(factors))
     rows = int(np.ceil(len(factors) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.2 * rows), squeeze=False)
-    for ax, f in zip(axes.ravel(), factors):
+    for ax, f in zip(axes.ravel(), factors, strict=False):
         ax.scatter(points[f], points[value], s=12)
         ax.set_xlabel(f, fontsize=8)
         ax.set_ylabel(metric, fontsize=8)

@@ -30,8 +30,8 @@ def combine_runs(plan: ExperimentPlan, store: RunStore) -> pd.DataFrame:
     """The tidy long table of every finished run of ``plan``.
 
     Columns: ``arm`` (label), ``arm_index``, one column per factor, ``replication``, ``seed``,
-    ``dimension``, ``group``, ``time``, ``metric``, ``value``; sorted by arm, replication, series and
-    time.
+    ``dimension``, ``group``, ``time``, ``metric``, ``value``; sorted by arm, replication, series
+    and time.
     """
     done = store.finished_keys()
     frames = []
@@ -66,10 +66,11 @@ def combine_runs(plan: ExperimentPlan, store: RunStore) -> pd.DataFrame:
 
 def _design_record(plan: ExperimentPlan) -> dict[str, Any]:
     d = plan.experiment.design
+    seed = d.seed if d.seed is not None else sampler_seed(plan.experiment.root_seed)
     return {"kind": d.kind, "factors": [dataclasses.asdict(f) for f in plan.factors],
             "samples": d.samples, "trajectories": d.trajectories, "levels": d.levels,
             "second_order": d.second_order,
-            "sampler_seed": d.seed if d.seed is not None else sampler_seed(plan.experiment.root_seed)}
+            "sampler_seed": seed}
 
 
 def write_outputs(plan: ExperimentPlan, store: RunStore, report, started_at: str) -> list[Path]:

@@ -114,7 +114,8 @@ def execute_run(task: RunTask) -> dict[str, Any]:
     """Run one task and summarise it; a model error is returned as a failure, not raised."""
     started = time.perf_counter()
     info: dict[str, Any] = {"key": task.key, "arm": task.arm, "replication": task.replication,
-                            "seed": task.seed_text, "worker": f"{socket.gethostname()}:{os.getpid()}"}
+                            "seed": task.seed_text,
+                            "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
         results, finance = simulate(task)
         table = aggregate_run(results, task, finance)

@@ -3,8 +3,9 @@
 An experiment is read from TOML and validated with pydantic; every mistake is reported as an
 :class:`ExperimentError` (a :class:`~simulation.scenario.ScenarioError`) with a one-line message
 naming the field, the value given and what is allowed. Checks that need the scenario itself (does
-a dotted path exist, is every arm's scenario valid) happen in :func:`simulation.experiments.design.build_plan`,
-still before anything runs. The fields are documented in ``docs/experiments.md``.
+a dotted path exist, is every arm's scenario valid) happen in
+:func:`simulation.experiments.design.build_plan`, still before anything runs. The fields are
+documented in ``docs/experiments.md``.
 
 Example:
     >>> exp = Experiment.model_validate({
@@ -13,11 +14,12 @@ Example:
     ...     "design": {"factors": {"integration.level": ["none", "full"]}}})
     >>> exp.design.factors[0].values, [m.statistic for m in exp.metric_specs]
     (('none', 'full'), ['sum', 'sum'])
-    >>> Experiment.parse_dict({"name": "bad", "replications": 0, "metrics": ["deaths"],
-    ...                        "design": {"factors": {"integration.level": ["full"]}}})
-    Traceback (most recent call last):
-    ...
-    simulation.experiments.spec.ExperimentError: experiment: replications: 0 is out of range; allowed >= 1
+    >>> try:
+    ...     Experiment.parse_dict({"name": "bad", "replications": 0, "metrics": ["deaths"],
+    ...                            "design": {"factors": {"integration.level": ["full"]}}})
+    ... except ExperimentError as exc:
+    ...     print(exc)
+    experiment: replications: 0 is out of range; allowed >= 1
 """
 
 from __future__ import annotations
@@ -298,7 +300,8 @@ class Experiment(_Strict):
     metrics: tuple[str, ...] = Field(min_length=1)
     period: Literal["day", "month", "year"] = "year"
     dimensions: tuple[Literal["all", "hospital", "neighbourhood", "age_band",
-                              "deprivation_quintile", "finance"], ...] = Field(("all",), min_length=1)
+                              "deprivation_quintile", "finance"], ...] = Field(
+        ("all",), min_length=1)
     baseline: str | dict[str, Any] | None = Field(None, description="Arm label, or factor values "
                                                   "naming one arm; default: the first grid arm.")
     design: DesignSpec
@@ -343,7 +346,8 @@ class Experiment(_Strict):
         out = []
         for label in self.metrics:
             name, _, stat = label.partition(":")
-            out.append(MetricSpec(label, name, stat or ("mean" if name in STOCK_METRICS else "sum")))
+            default = "mean" if name in STOCK_METRICS else "sum"
+            out.append(MetricSpec(label, name, stat or default))
         return tuple(out)
 
     @property
