@@ -281,50 +281,58 @@ class LCOModel(mesa.Model):
         return (tier == 3) | ((tier == 2) & (pop.ages(day, ids) >= 65))
 
     def _case_management(self, day: int) -> None:
-        """Enrol high-risk patients of integrated practices up to each team's caseload."""
+        """Enrol high-risk patients of integrated practices up to each team's caseload.
+
+        A patient's propensity is a fixed keyed uniform, so as coverage ramps up the same
+        patients stay enrolled and more join; only candidates are hashed, not everyone.
+        """
         cm = self.scenario.integration.case_management
         pop = self.population
-        if ramp(cm, day) * self.practice_intensity.max(initial=0) == 0 and not self._case_managed_now:
+        level = ramp(cm, day) * self.practice_intensity.max(initial=0)
+        if level == 0 and not self._case_managed_now:
             return
-        ids = np.flatnonzero(pop.alive[: pop.n])
-        strength = ramp(cm, day) * self.practice_intensity[pop.practice[ids]]
-        enrolled = pop.case_managed_since[ids] >= 0
-        if strength.max(initial=0) > 0:
+        n = pop.n
+        alive = pop.alive[:n]
+        if level > 0:
+            ids = np.flatnonzero(alive & (pop.case_managed_since[:n] < 0) & (pop.tier[:n] >= 2))
+            ids = ids[self._eligible_high_risk(ids, day)]
+            strength = ramp(cm, day) * self.practice_intensity[pop.practice[ids]]
             propensity = self.streams.keyed(Process.CASE_FINDING, 0, ids)
-            want = ~enrolled & (propensity < cm.coverage * strength) & \
-                self._eligible_high_risk(ids, day)
-            hood = pop.neighbourhood[ids]
-            current = np.bincount(hood[enrolled], minlength=self.n_neighbourhoods)
-            cand = ids[want]
-            cand = cand[np.argsort(propensity[want], kind="stable")]
+            want = propensity < cm.coverage * strength
+            cand = ids[want][np.argsort(propensity[want], kind="stable")]
+            enrolled = np.flatnonzero(alive & (pop.case_managed_since[:n] >= 0))
+            current = np.bincount(pop.neighbourhood[enrolled], minlength=self.n_neighbourhoods)
             for team in self.teams:
                 room = team.case_places - current[team.neighbourhood]
                 mine = cand[pop.neighbourhood[cand] == team.neighbourhood][: max(room, 0)]
                 pop.case_managed_since[mine] = day
-        since = pop.case_managed_since[ids]
-        finding = (since >= 0) & (day - since < cm.case_finding_months * 30.44)
-        rr = np.where(since >= 0, np.where(finding, cm.case_finding_rr, cm.hazard_rr), 1.0)
-        pop.acute_lever_rr[ids] *= rr.astype(np.float32)
-        self._case_managed_now = int((since >= 0).sum())
+        enrolled = np.flatnonzero(alive & (pop.case_managed_since[:n] >= 0))
+        finding = day - pop.case_managed_since[enrolled] < cm.case_finding_months * 30.44
+        pop.acute_lever_rr[enrolled] *= np.where(finding, cm.case_finding_rr,
+                                                 cm.hazard_rr).astype(np.float32)
+        self._case_managed_now = len(enrolled)
 
     def _social_prescribing(self, day: int) -> None:
         """Refer frequent attenders of integrated practices; referral is lasting."""
         sp = self.scenario.integration.social_prescribing
         pop = self.population
-        if ramp(sp, day) * self.practice_intensity.max(initial=0) == 0 \
-                and not self._social_prescribed_now:
+        level = ramp(sp, day) * self.practice_intensity.max(initial=0)
+        if level == 0 and not self._social_prescribed_now:
             return
-        ids = np.flatnonzero(pop.alive[: pop.n])
-        strength = ramp(sp, day) * self.practice_intensity[pop.practice[ids]]
-        if strength.max(initial=0) > 0:
-            frequent = pop.gp_count_last_year[ids] >= \
+        n = pop.n
+        alive = pop.alive[:n]
+        if level > 0:
+            frequent = pop.gp_count_last_year[:n] >= \
                 self.scenario.primary_care.frequent_attender_threshold
+            ids = np.flatnonzero(alive & ~pop.social_prescribed[:n] & frequent)
+            strength = ramp(sp, day) * self.practice_intensity[pop.practice[ids]]
             propensity = self.streams.keyed(Process.SOCIAL_PRESCRIBING, 0, ids)
-            pop.social_prescribed[ids[frequent & (propensity < sp.coverage * strength)]] = True
-        referred = pop.social_prescribed[ids]
-        pop.gp_lever_rr[ids] = np.where(referred, sp.gp_rr, 1.0)
-        pop.acute_lever_rr[ids] *= np.where(referred, sp.acute_rr, 1.0).astype(np.float32)
-        self._social_prescribed_now = int(referred.sum())
+            pop.social_prescribed[ids[propensity < sp.coverage * strength]] = True
+        referred = np.flatnonzero(alive & pop.social_prescribed[:n])
+        pop.gp_lever_rr[:n] = 1.0
+        pop.gp_lever_rr[referred] = sp.gp_rr
+        pop.acute_lever_rr[referred] *= np.float32(sp.acute_rr)
+        self._social_prescribed_now = len(referred)
 
     def _births(self, day: int) -> None:
         ids = self.population.add_births(day, self.practices_of_neighbourhood,
@@ -553,9 +561,8 @@ class LCOModel(mesa.Model):
     # ----- observation ----------------------------------------------------------------------
     def _group_codes(self, day: int, ids: np.ndarray) -> dict[str, np.ndarray]:
         pop = self.population
-        return {"neighbourhood": pop.neighbourhood[ids].astype(np.int64),
-                "age_band": pop.age_band[ids].astype(np.int64),
-                "deprivation_quintile": pop.quintile[ids].astype(np.int64)}
+        return {"neighbourhood": pop.neighbourhood[ids], "age_band": pop.age_band[ids],
+                "deprivation_quintile": pop.quintile[ids]}
 
     def _breakdown(self, metric: str, day: int, ids: np.ndarray) -> None:
         if len(ids) and day >= 0:
