@@ -16,7 +16,9 @@ $(STAMP): setup.cfg
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/lco-sim run --scale 0.1 --years 10 --out results/run-main
+	$(BIN)/lco-sim sweep experiments/integration_levels.toml
+	$(BIN)/lco-sim analyse results/integration_levels
+	$(BIN)/lco-sim report results/integration_levels
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q

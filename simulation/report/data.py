@@ -112,7 +112,10 @@ def load(folder: str | Path) -> ExperimentData:
         raise _fail(folder, f"the results lack metrics the finance needs: {', '.join(missing)}; "
                     "add them to the experiment's metrics")
     frames = []
-    for name in wanted + [m for m in OPTIONAL if m in by_name]:
+    # optional series kept some other way (e.g. practices integrated as the year's last value)
+    # are simply not used; only required ones must be sums or means
+    optional = [m for m in OPTIONAL if m in by_name and by_name[m][1] in ("sum", "mean")]
+    for name in wanted + optional:
         label, stat = by_name[name]
         if stat not in ("sum", "mean"):
             raise _fail(folder, f"metric {label!r} is kept as {stat}; the finance needs sums or "
