@@ -44,7 +44,7 @@ MODEL_METRICS = (
     "population", "births", "deaths", "deaths_in_hospital",
     "gp_need", "gp_appointments_met", "gp_appointments_unmet", "gp_unmet_to_ae",
     "ae_attendances", "ae_admissions", "direct_admissions", "emergency_admissions",
-    "zero_day_admissions", "readmissions_30d", "out_of_area_admissions",
+    "zero_day_admissions", "short_stay_admissions", "readmissions_30d", "out_of_area_admissions",
     "crisis_responses", "crisis_avoided_admissions", "step_up_community_beds",
     "community_contacts", "case_managed", "social_prescribed",
     "home_support_occupied", "community_beds_occupied",
@@ -542,6 +542,8 @@ class LCOModel(mesa.Model):
             self._leave_hospital(day, z, s.demand.readmission_rr_30d, s.integration.shared_record)
         self.today["emergency_admissions"] = len(ids)
         self.today["zero_day_admissions"] = int(zero.sum())
+        # the National Cost Collection's short-stay HRGs cover stays of 0 or 1 day
+        self.today["short_stay_admissions"] = int((los <= 1).sum())
         self.today["readmissions_30d"] = int(readmission.sum())
         self.today["out_of_area_admissions"] = int(away.sum())
         self._breakdown("emergency_admissions", day, ids)

@@ -32,7 +32,7 @@ def test_break_even_and_intervals():
 
 
 def _yearly(arm, rep, admissions, beds):
-    base = {"gp_appointments_met": 1000.0, "ae_attendances": 300.0, "zero_day_admissions": 0.0,
+    base = {"gp_appointments_met": 1000.0, "ae_attendances": 300.0, "short_stay_admissions": 0.0,
             "delayed_discharge_bed_days": 0.0, "crisis_responses": 0.0, "case_managed": 0.0,
             "social_prescribed": 0.0, "home_support_capacity": 0.0, "community_bed_capacity": 0.0,
             "population": 1000.0 * 365}

@@ -35,8 +35,8 @@ def test_costs_reconcile_with_activity_per_sector_and_year(full_run):
     cpw = s.community.case_management_contacts_per_week
     expected = pd.DataFrame({
         "hospital": y["ae_attendances"] * p["ae_attendance"]
-        + y["zero_day_admissions"] * p["nel_short_stay"]
-        + (y["emergency_admissions"] - y["zero_day_admissions"]) * p["nel_long_stay"]
+        + y["short_stay_admissions"] * p["nel_short_stay"]
+        + (y["emergency_admissions"] - y["short_stay_admissions"]) * p["nel_long_stay"]
         + y["delayed_discharge_bed_days"] * p["excess_bed_day"],
         "primary": y["gp_appointments_met"] * p["gp_appointment"],
         "community": y["crisis_responses"] * p["crisis_response"]

@@ -16,7 +16,7 @@ years = 2
 scale = 0.015
 replications = 2
 metrics = ["population", "gp_appointments_met", "ae_attendances", "emergency_admissions",
-           "zero_day_admissions", "delayed_discharge_bed_days", "crisis_responses",
+           "short_stay_admissions", "delayed_discharge_bed_days", "crisis_responses",
            "case_managed", "social_prescribed", "occupied_beds", "home_support_occupied",
            "community_beds_occupied"]
 period = "year"
@@ -24,6 +24,7 @@ baseline = "level=none"
 
 [base.overrides]
 "finance.ward_size" = 20
+"integration.case_management.hazard_rr" = 0.7   # more optimistic than the evidence-based 0.95
 
 [design]
 kind = "grid"
@@ -56,6 +57,9 @@ def test_report_writes_html_csv_and_excel(pack):
     assert {"finance.ward_size", "integration.level", "run.scale"} <= set(assumptions["parameter"])
     assert assumptions.set_index("parameter").loc["finance.ward_size", "source"].startswith(
         "ASSUMPTION")
+    # a user's more optimistic lever is listed, with the evidence it departs from
+    optimistic = assumptions.set_index("parameter").loc["integration.case_management.hazard_rr"]
+    assert "Poupard" in optimistic["source"] and "0.7" in str(optimistic.to_dict())
     html = (pack / "report.html").read_text(encoding="utf-8")
     assert "<img src=\"data:image/png;base64," in html and "<script" not in html
     assert "distinguishable from zero" in html or "different from zero" in html

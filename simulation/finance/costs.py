@@ -29,7 +29,7 @@ SECTORS = ("hospital", "community", "primary", "social care")
 """Spending sectors of the capitated budget."""
 
 FLOW_METRICS = ("gp_appointments_met", "ae_attendances", "emergency_admissions",
-                "zero_day_admissions", "delayed_discharge_bed_days", "crisis_responses",
+                "short_stay_admissions", "delayed_discharge_bed_days", "crisis_responses",
                 "case_managed", "social_prescribed", "home_support_capacity",
                 "community_bed_capacity", "occupied_beds")
 """Daily model metrics the costing reads; each is summed over the days of a year."""
@@ -55,11 +55,12 @@ COST_ITEMS: tuple[CostItem, ...] = (
              lambda m, c: _get(m, "gp_appointments_met")),
     CostItem("ae_attendance", "hospital", "A&E attendances", "ae_attendances",
              lambda m, c: _get(m, "ae_attendances")),
-    CostItem("nel_short_stay", "hospital", "zero-day emergency admissions",
-             "zero_day_admissions", lambda m, c: _get(m, "zero_day_admissions")),
-    CostItem("nel_long_stay", "hospital", "overnight emergency admissions",
-             "emergency_admissions - zero_day_admissions",
-             lambda m, c: _get(m, "emergency_admissions") - _get(m, "zero_day_admissions")),
+    # NCC short-stay HRGs cover stays of 0-1 days, long-stay HRGs the rest
+    CostItem("nel_short_stay", "hospital", "emergency admissions of 0-1 days",
+             "short_stay_admissions", lambda m, c: _get(m, "short_stay_admissions")),
+    CostItem("nel_long_stay", "hospital", "emergency admissions of 2 days or more",
+             "emergency_admissions - short_stay_admissions",
+             lambda m, c: _get(m, "emergency_admissions") - _get(m, "short_stay_admissions")),
     CostItem("excess_bed_day", "hospital", "delayed-discharge bed days",
              "delayed_discharge_bed_days", lambda m, c: _get(m, "delayed_discharge_bed_days")),
     CostItem("crisis_response", "community", "2-hour crisis responses", "crisis_responses",
@@ -155,3 +156,18 @@ def yearly_sums(daily: pd.DataFrame) -> pd.DataFrame:
     """
     year = daily.index.to_numpy() // 365
     return daily.groupby(year).sum()
+
+
+def admission_value(fp, short_share: float) -> float:
+    """Average cost of an emergency admission at the price year, given the share of 0-1 day stays.
+
+    This is what an avoided admission is worth in the appraisal; calibration-facts §8 item 10
+    puts it at about £1,600-£2,900 (2016/17 prices) depending on the costing basis.
+
+    Example:
+        >>> from simulation.finance.params import FinanceParams
+        >>> round(admission_value(FinanceParams(), short_share=1.0))
+        792
+    """
+    p = unit_costs(fp)
+    return short_share * p["nel_short_stay"] + (1 - short_share) * p["nel_long_stay"]

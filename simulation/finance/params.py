@@ -70,11 +70,12 @@ class UnitCosts(Section):
     nel_short_stay: UnitCost = param(
         _cost(792.0, "2023/24"), "£ per episode",
         "CF §4 'Non-elective inpatient stay, long stay / short stay' (2023/24): short stay £792 "
-        "(NCC 2023/24)", "An emergency admission discharged the same day (zero-day stay).")
+        "(NCC 2023/24), whose short-stay HRGs cover stays of 0-1 days",
+        "An emergency admission with a clinical stay of 0 or 1 day.")
     nel_long_stay: UnitCost = param(
         _cost(5134.0, "2023/24"), "£ per episode",
         "CF §4 'Non-elective inpatient stay, long stay / short stay' (2023/24): long stay £5,134 "
-        "(NCC 2023/24); covers the clinical stay", "An emergency admission with an overnight stay.")
+        "(NCC 2023/24); covers the clinical stay", "An emergency admission of 2 days or more.")
     excess_bed_day: UnitCost = param(
         _cost(313.0, "2016/17"), "£ per bed day",
         "CF §4 'Excess bed day': £313 (HFMA, reference costs 2016/17)",

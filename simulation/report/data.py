@@ -4,14 +4,14 @@ The sweep's ``results.parquet`` holds one row per arm, replication, series, peri
 (``time`` is the day for ``period = "day"`` and the 1-based model year for ``"year"``). The
 finance needs yearly sums of these model-level metrics:
 
-``population, gp_appointments_met, ae_attendances, emergency_admissions, zero_day_admissions,
+``population, gp_appointments_met, ae_attendances, emergency_admissions, short_stay_admissions,
 delayed_discharge_bed_days, crisis_responses, case_managed, social_prescribed, occupied_beds,
 home_support_occupied, community_beds_occupied`` (and ``practices_integrated`` if kept).
 
 An experiment file for a business case therefore lists, for example::
 
     metrics = ["population", "gp_appointments_met", "ae_attendances", "emergency_admissions",
-               "zero_day_admissions", "delayed_discharge_bed_days", "crisis_responses",
+               "short_stay_admissions", "delayed_discharge_bed_days", "crisis_responses",
                "case_managed", "social_prescribed", "occupied_beds", "home_support_occupied",
                "community_beds_occupied", "practices_integrated"]
     period = "year"
@@ -34,7 +34,7 @@ import pandas as pd
 from simulation.scenario import Scenario, ScenarioError, load_scenario
 
 REQUIRED = ("population", "gp_appointments_met", "ae_attendances", "emergency_admissions",
-            "zero_day_admissions", "delayed_discharge_bed_days", "crisis_responses", "case_managed",
+            "short_stay_admissions", "delayed_discharge_bed_days", "crisis_responses", "case_managed",
             "social_prescribed", "occupied_beds")
 CAPACITY = {"home_support_capacity": "home_support_occupied",
             "community_bed_capacity": "community_beds_occupied"}

@@ -224,7 +224,7 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
 
 def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> str:
     """Cost of an avoided emergency admission implied here, against CF §8 item 10."""
-    from simulation.finance.costs import unit_costs, uprate
+    from simulation.finance.costs import admission_value, unit_costs, uprate
 
     def _gbp(x: float) -> str:
         return f"£{x:,.0f}"
@@ -234,12 +234,12 @@ def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> s
     if not y.get("emergency_admissions"):
         return ""
     p = unit_costs(fp)
-    zero = y["zero_day_admissions"] / y["emergency_admissions"]
-    each = zero * p["nel_short_stay"] + (1 - zero) * p["nel_long_stay"]
+    short = y["short_stay_admissions"] / y["emergency_admissions"]
+    each = admission_value(fp, short)
     lo = uprate(1600, "2016/17", fp.price_year, fp.inflation_per_year)
     hi = uprate(2900, "2016/17", fp.price_year, fp.inflation_per_year)
     return (f"Consistency check: an avoided emergency admission is valued here at about "
-            f"{_gbp(each)} ({zero:.0%} zero-day stays at {_gbp(p['nel_short_stay'])}, the rest "
+            f"{_gbp(each)} ({short:.0%} stays of 0-1 days at {_gbp(p['nel_short_stay'])}, the rest "
             f"at {_gbp(p['nel_long_stay'])}, NCC 2023/24), against £1,600-£2,900 in 2016/17 "
             f"prices in CF §8 item 10 ({_gbp(lo)}-{_gbp(hi)} uprated); delayed bed days add "
             f"{_gbp(p['excess_bed_day'])} each.")
