@@ -659,6 +659,22 @@ def describe_validation_error(exc: ValidationError) -> str:
     return f"{loc}: {msg} (given {shown})"
 
 
+def read_toml(path: Path, kind: str, error: type[Exception]) -> tuple[str, dict[str, Any]]:
+    """The text of the TOML file at ``path`` and its contents as a dict.
+
+    An unreadable or malformed file raises ``error`` with one line naming the file (``kind`` says
+    what the file should be, e.g. "scenario").
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}: cannot read {kind} file ({exc.strerror or exc})") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML ({exc})") from None
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read a scenario TOML file; missing fields take their defaults.
 
@@ -666,14 +682,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         ScenarioError: the file cannot be read, is not TOML, or does not validate.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read scenario file ({exc.strerror or exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    _, data = read_toml(path, "scenario", ScenarioError)
     scenario = Scenario.from_dict(data, origin=str(path))
     return scenario.with_overrides(overrides) if overrides else scenario
 

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulation.calibration import Target
 from simulation.provenance import atomic_write_json, environment, replaced_directory
 
 YEAR = 365
@@ -64,23 +65,14 @@ REPORT_COLUMNS = ["key", "target", "unit", "published", "low", "high", "value", 
 
 # ----- policy targets (paired arms) ---------------------------------------------------------
 @dataclass(frozen=True)
-class PolicyTarget:
+class PolicyTarget(Target):
     """A published effect of integration, measured as a paired difference between two arms.
 
     ``measure(base, arm)`` takes the ``none`` run and the ``full`` run with the same seed
     (runner ``RunOutput`` objects) and returns the effect.
     """
 
-    key: str
-    name: str
-    unit: str
-    published: str
-    low: float
-    high: float
-    source: str
-    tolerance: str
     measure: Callable[[Any, Any], float]
-    min_years: int = 1
 
 
 def _admissions(run, first_day: int = 0, last_day: int | None = None) -> float:

@@ -25,7 +25,6 @@ Example:
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from simulation.finance.ledger import CAPACITY_REPORTERS
 from simulation.model import BREAKDOWN_METRICS, HOSPITAL_METRICS, MODEL_METRICS
-from simulation.scenario import INTEGRATION_LEVELS, ScenarioError, describe_validation_error
+from simulation.scenario import (INTEGRATION_LEVELS, ScenarioError, describe_validation_error,
+                                 read_toml)
 
 
 class ExperimentError(ScenarioError):
@@ -404,15 +404,7 @@ def load_experiment(path: str | Path) -> Experiment:
         ExperimentError: the file cannot be read, is not TOML, or does not validate.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ExperimentError(f"{path}: cannot read experiment file ({exc.strerror or exc})") \
-            from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ExperimentError(f"{path}: not valid TOML ({exc})") from None
+    text, data = read_toml(path, "experiment", ExperimentError)
     exp = Experiment.parse_dict(data, origin=str(path))
     exp._source = path
     exp._text = text
