@@ -347,7 +347,6 @@ class LCOModel(mesa.Model):
         return self.day + 1 + np.floor(-np.log1p(-u) * (mean - 0.5)).astype(np.int64)
 
     def _discharge(self, day: int) -> None:
-        pop = self.population
         sr = self.scenario.integration.shared_record
         base_rr = self.scenario.demand.readmission_rr_30d
         for h in self.hospitals:
