@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from simulation.statistics import mean_ci
 
 YEAR = 365
 
@@ -172,6 +173,13 @@ TARGETS: tuple[Target, ...] = (
 """The baseline targets, each with its source, band and how it is measured."""
 
 
+def _mean_interval(values: list[float]) -> tuple[float, float, float]:
+    """Mean and 95% t-interval over runs; NaN if any run could not measure the target."""
+    if not values or not np.all(np.isfinite(values)):
+        return (np.nan, np.nan, np.nan)
+    return mean_ci(values)
+
+
 def evaluate(runs: list, targets: tuple[Target, ...] | list[Target] = TARGETS) -> pd.DataFrame:
     """Measure every target on every run; mean, 95% t-interval over runs, and whether it is met.
 
@@ -186,14 +194,10 @@ def evaluate(runs: list, targets: tuple[Target, ...] | list[Target] = TARGETS) -
         else:
             values = [float(t.measure(m)) for m in measures]
         n = len(values)
-        mean = float(np.mean(values)) if n else np.nan
-        if n > 1:
-            half = stats.t.ppf(0.975, n - 1) * np.std(values, ddof=1) / np.sqrt(n)
-        else:
-            half = np.nan
+        mean, ci_low, ci_high = _mean_interval(values)
         rows.append({"key": t.key, "target": t.name, "unit": t.unit, "published": t.published,
-                     "low": t.low, "high": t.high, "value": mean, "ci_low": mean - half,
-                     "ci_high": mean + half, "n_runs": n,
+                     "low": t.low, "high": t.high, "value": mean, "ci_low": ci_low,
+                     "ci_high": ci_high, "n_runs": n,
                      "met": (t.low <= mean <= t.high) if n else pd.NA,
                      "source": t.source, "tolerance": t.tolerance})
     return pd.DataFrame(rows)
@@ -273,12 +277,10 @@ def evaluate_effects(runs: dict[str, list]) -> pd.DataFrame:
             values = ([t.measure(yearly_admissions(r), b) for r, b in zip(runs[level], base)]
                       if years >= t.min_years else [])
             n = len(values)
-            mean = float(np.mean(values)) if n else np.nan
-            half = (stats.t.ppf(0.975, n - 1) * np.std(values, ddof=1) / np.sqrt(n)) if n > 1 \
-                else np.nan
+            mean, ci_low, ci_high = _mean_interval(values)
             rows.append({"key": t.key, "level": level, "target": t.name, "unit": t.unit,
-                         "low": t.low, "high": t.high, "value": mean, "ci_low": mean - half,
-                         "ci_high": mean + half, "n_runs": n,
+                         "low": t.low, "high": t.high, "value": mean, "ci_low": ci_low,
+                         "ci_high": ci_high, "n_runs": n,
                          "met": (t.low <= mean <= t.high) if n else pd.NA, "source": t.source})
     return pd.DataFrame(rows)
 

@@ -38,10 +38,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulation.calibration import Target
 from simulation.provenance import atomic_write_json, environment, replaced_directory
+from simulation.statistics import mean_ci
 
 YEAR = 365
 
@@ -132,22 +132,6 @@ POLICY_TARGETS: tuple[PolicyTarget, ...] = (
         "the published range as stated", case_managed_change, min_years=2),
 )
 """Effects of integration from calibration-facts §8 that a paired full-integration arm can test."""
-
-
-def mean_ci(values: list[float]) -> tuple[float, float, float]:
-    """Mean and 95% Student-t interval over replications (NaN interval for fewer than two).
-
-    >>> [round(v, 3) for v in mean_ci([1.0, 2.0, 3.0])]
-    [2.0, -0.484, 4.484]
-    """
-    v = np.asarray([x for x in values if np.isfinite(x)], float)
-    if len(v) == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(v.mean())
-    if len(v) < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-    return mean, mean - half, mean + half
 
 
 def evaluate_policy(base_runs: list, arm_runs: list,

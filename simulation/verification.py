@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
-from scipy import stats
 
 from simulation.hospital import NEED_NONE, Hospital
 from simulation.queueing import erlang_b
 from simulation.scenario import HospitalSpec
+from simulation.statistics import mean_ci
 
 
 @dataclass
@@ -95,9 +95,9 @@ def ward_queue(beds: int | None, arrivals_per_day: float, mean_los_days: float, 
 
 
 def _t_interval(values: list[float]) -> tuple[float, float]:
-    v = np.asarray(values, float)
-    half = stats.t.ppf(0.995, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
-    return float(v.mean()), float(half)
+    """Mean and half-width of the 99% t-interval over replications."""
+    mean, _, high = mean_ci(values, level=0.99)
+    return mean, high - mean
 
 
 def check_erlang_b(beds: int = 85, arrivals_per_day: float = 20.0, mean_los_days: float = 4.0,

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from simulation.finance.appraisal import (appraise, break_even_year, discount_factors,
-                                          distinguishable, mean_ci, npv)
+                                          distinguishable, npv)
 from simulation.finance.params import FinanceParams
 from simulation.scenario import Scenario
+from simulation.statistics import mean_ci
 
 
 def test_npv_matches_hand_calculation_at_green_book_rate():

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulation.finance.costs import SECTORS, cost_lines, quantities, unit_costs
 from simulation.finance.ledger import budget, integration_intensity, investment, wards_closable
 from simulation.finance.params import FinanceParams
+from simulation.statistics import mean_ci
 
 NON_HOSPITAL = tuple(s for s in SECTORS if s != "hospital")
 
@@ -56,23 +56,6 @@ def break_even_year(net_flows: Sequence[float], rate: float) -> int | None:
     cum = np.cumsum(flows * discount_factors(len(flows), rate))
     hit = np.flatnonzero(cum >= 0)
     return int(hit[0]) if len(hit) else None
-
-
-def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and t-based confidence interval; the interval is NaN with fewer than 2 values.
-
-    Example:
-        >>> [round(x, 3) for x in mean_ci([1.0, 2.0, 3.0])]
-        [2.0, -0.484, 4.484]
-    """
-    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], float)
-    if len(v) == 0:
-        return (np.nan, np.nan, np.nan)
-    m = float(v.mean())
-    if len(v) < 2:
-        return (m, np.nan, np.nan)
-    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-    return (m, m - half, m + half)
 
 
 def distinguishable(lo: float, hi: float) -> str:

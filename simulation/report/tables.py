@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from simulation.finance.appraisal import Appraisal, distinguishable, mean_ci, run_finance
+from simulation.finance.appraisal import Appraisal, distinguishable, run_finance
 from simulation.finance.costs import NOT_MODELLED, SECTORS, unit_cost_table
 from simulation.report.data import ExperimentData
 from simulation.scenario import Scenario
+from simulation.statistics import mean_ci
 
 ACTIVITY = {"ae_attendances": "A&E attendances", "emergency_admissions": "emergency admissions",
             "occupied_beds": "bed days", "delayed_discharge_bed_days": "delayed-discharge bed days",
