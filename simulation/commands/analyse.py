@@ -5,18 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from simulation.commands.arguments import share
 from simulation.scenario import ScenarioError
-
-
-def share(text: str) -> float:
-    """Argparse type for a number in (0, 1]."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:

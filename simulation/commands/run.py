@@ -5,18 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from simulation.commands.arguments import positive_float
 from simulation.scenario import INTEGRATION_LEVELS, Scenario, ScenarioError, load_scenario
-
-
-def positive_float(text: str) -> float:
-    """argparse type for a number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:

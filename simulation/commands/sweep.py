@@ -6,18 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
+from simulation.commands.arguments import positive_int
 from simulation.scenario import ScenarioError
-
-
-def positive_int(text: str) -> int:
-    """Argparse type for an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:

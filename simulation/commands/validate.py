@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulation.commands.run import positive_float
+from simulation.commands.arguments import positive_float
 from simulation.scenario import ScenarioError
 
 DEFAULT_SCALE = 0.05
