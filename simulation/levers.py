@@ -42,5 +42,4 @@ def ramp(lever: LeverParams, day: int) -> float:
 
 def scaled_ratio(ratio: float | np.ndarray, strength: float | np.ndarray) -> float | np.ndarray:
     """A rate ratio applied at partial strength: 1 at strength 0, ``ratio`` at strength 1."""
-    return 1 + (np.asarray(ratio) - 1) * strength if isinstance(strength, np.ndarray) \
-        else 1 + (ratio - 1) * strength
+    return 1 + (ratio - 1) * strength

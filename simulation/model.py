@@ -347,8 +347,6 @@ class LCOModel(mesa.Model):
         return self.day + 1 + np.floor(-np.log1p(-u) * (mean - 0.5)).astype(np.int64)
 
     def _discharge(self, day: int) -> None:
-        sr = self.scenario.integration.shared_record
-        base_rr = self.scenario.demand.readmission_rr_30d
         for h in self.hospitals:
             h.decide_escalation()
             out = h.discharge(day, self.teams, self.scenario.hospitals.max_wait_days,
@@ -357,11 +355,14 @@ class LCOModel(mesa.Model):
                 continue
             self.episodes.close(out.episode, np.full(len(out.episode), day), out.destination,
                                 out.delayed_days)
-            self._leave_hospital(day, out.patient, base_rr, sr)
+            self._leave_hospital(day, out.patient)
             self.today["discharges"] += len(out.patient)
 
-    def _leave_hospital(self, day: int, patients: np.ndarray, base_rr: float, sr) -> None:
+    def _leave_hospital(self, day: int, patients: np.ndarray) -> None:
+        """Patients go home: their 30-day readmission risk starts, eased by the shared record."""
         pop = self.population
+        sr = self.scenario.integration.shared_record
+        base_rr = self.scenario.demand.readmission_rr_30d
         pop.in_hospital[patients] = False
         pop.episode[patients] = -1
         strength = ramp(sr, day) * self.practice_intensity[pop.practice[patients]]
@@ -537,8 +538,7 @@ class LCOModel(mesa.Model):
             z = ids[zero]
             self.episodes.close(episode[zero], np.full(len(z), day), np.full(len(z), DEST_HOME),
                                 np.zeros(len(z)))
-            pop.episode[z] = -1
-            self._leave_hospital(day, z, s.demand.readmission_rr_30d, s.integration.shared_record)
+            self._leave_hospital(day, z)
         self.today["emergency_admissions"] = len(ids)
         self.today["zero_day_admissions"] = int(zero.sum())
         # the National Cost Collection's short-stay HRGs cover stays of 0 or 1 day
@@ -556,8 +556,7 @@ class LCOModel(mesa.Model):
             eps = pop.episode[ids]
             self.episodes.close(eps, np.full(len(ids), day), np.full(len(ids), DEST_HOME),
                                 np.zeros(len(ids)))
-            self._leave_hospital(day, ids, self.scenario.demand.readmission_rr_30d,
-                                 self.scenario.integration.shared_record)
+            self._leave_hospital(day, ids)
 
     # ----- observation ----------------------------------------------------------------------
     def _group_codes(self, day: int, ids: np.ndarray) -> dict[str, np.ndarray]:

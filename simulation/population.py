@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -99,27 +100,21 @@ class HazardTables:
     conversion: np.ndarray  # [age]: P(admitted | A&E attendance)
     direct_share: np.ndarray  # [age]: P(direct admission | acute episode)
 
-    @property
+    # Flat float32 copies for the monthly refresh's single fancy index (cached on first use).
+    @cached_property
     def death_flat(self) -> np.ndarray:
         """Daily death probability by flat [age, quintile, tier] cell (float32)."""
-        return self._flat("death", daily=True)
+        return annual_to_daily(self.death).ravel().astype(np.float32)
 
-    @property
+    @cached_property
     def acute_flat(self) -> np.ndarray:
         """Annual acute hazard by flat [age, quintile, tier] cell (float32)."""
-        return self._flat("acute", daily=False)
+        return self.acute.ravel().astype(np.float32)
 
-    @property
+    @cached_property
     def gp_flat(self) -> np.ndarray:
         """Annual GP need by flat [age, sex, quintile, tier] cell (float32)."""
-        return self._flat("gp", daily=False)
-
-    def _flat(self, name: str, daily: bool) -> np.ndarray:
-        cache = self.__dict__.setdefault("_flat_cache", {})
-        if name not in cache:
-            table = getattr(self, name)
-            cache[name] = (annual_to_daily(table) if daily else table).ravel().astype(np.float32)
-        return cache[name]
+        return self.gp.ravel().astype(np.float32)
 
     @classmethod
     def from_scenario(cls, s: Scenario) -> HazardTables:
