@@ -70,16 +70,19 @@ class EpisodeLog:
         """A column for the episodes so far (a view)."""
         return self._cols[name][: self.n]
 
-    def frame(self, start_date: str | None = None,
-              hospital_names: list[str] | None = None) -> pd.DataFrame:
-        """One row per admission; open episodes have ``discharge_day`` -1 and destination 'in_hospital'."""
+    def frame(self, start_date: str | None = None, hospital_names: list[str] | None = None,
+              destinations: tuple[str, ...] = DESTINATIONS) -> pd.DataFrame:
+        """One row per admission; open episodes have ``discharge_day`` -1 and destination 'in_hospital'.
+
+        ``destinations`` names every destination code (the model's, with any extra services').
+        """
         df = pd.DataFrame({k: v[: self.n] for k, v in self._cols.items()})
         df.insert(0, "episode", np.arange(self.n))
         df["los"] = np.where(df["discharge_day"] >= 0, df["discharge_day"] - df["admit_day"], -1)
         df["route"] = pd.Categorical.from_codes(df["route"], ROUTES)
         dest = np.asarray(df["destination"])
-        labels = list(DESTINATIONS) + ["in_hospital"]
-        df["destination"] = pd.Categorical.from_codes(np.where(dest < 0, len(DESTINATIONS), dest),
+        labels = list(destinations) + ["in_hospital"]
+        df["destination"] = pd.Categorical.from_codes(np.where(dest < 0, len(destinations), dest),
                                                       labels)
         if hospital_names is not None:
             names = list(hospital_names) + ["out_of_area"]

@@ -22,17 +22,22 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import mesa
 import numpy as np
 
+from simulation.metrics import Metric
 from simulation.scenario import HospitalSpec
 
-NEED_NONE, NEED_HOME_SUPPORT, NEED_COMMUNITY_BED = 0, 1, 2
+from simulation.services import BASE_DESTINATIONS, NEED_NONE
+
+NEED_HOME_SUPPORT, NEED_COMMUNITY_BED = 1, 2
+"""Discharge needs met by the built-in services (:mod:`simulation.services`)."""
 DEST_HOME, DEST_HOME_SUPPORT, DEST_COMMUNITY_BED, DEST_DIED, DEST_INTERIM = 0, 1, 2, 3, 4
-DESTINATIONS = ("home", "home_support", "community_bed", "died", "interim_package")
+DESTINATIONS = BASE_DESTINATIONS
+"""Destination codes; a service that meets need ``k`` discharges to destination ``k``."""
 
 _FIELDS = ("episode", "patient", "fit_day", "ready_day", "need", "neighbourhood")
 
@@ -49,6 +54,27 @@ class Discharges:
 
 class Hospital(mesa.Agent):
     """One acute site and its inpatients."""
+
+    reporters: ClassVar[dict[str, str]] = {
+        "occupied_beds": "occupied", "occupancy": "occupancy",
+        "delayed_discharge_bed_days": "delayed_tonight", "fit_not_discharged": "fit_tonight",
+        "escalation_open": "escalation_open", "admissions": "admissions_today"}
+    """Per-site daily series (Mesa DataCollector agent-type reporters): metric -> attribute."""
+    metrics: ClassVar[tuple[Metric, ...]] = (
+        Metric("occupied_beds", "stock", "beds", "Beds occupied tonight at the site.",
+               level="hospital"),
+        Metric("occupancy", "stock", "share", "Occupied over base beds (above 1 when escalated).",
+               level="hospital"),
+        Metric("delayed_discharge_bed_days", "flow", "bed days",
+               "Beds at the site occupied tonight by patients waiting for a place.",
+               level="hospital"),
+        Metric("fit_not_discharged", "stock", "patients",
+               "Medically fit patients still at the site.", level="hospital"),
+        Metric("escalation_open", "stock", "0/1", "Whether escalation beds are open today.",
+               level="hospital"),
+        Metric("admissions", "flow", "admissions", "Admissions to the site today.",
+               level="hospital"),
+    )
 
     def __init__(self, model: mesa.Model, index: int, spec: HospitalSpec, scale: float,
                  escalation_threshold: float):
@@ -105,15 +131,15 @@ class Hospital(mesa.Agent):
         self._keep(~gone)
         return episodes
 
-    def discharge(self, day: int, teams: list, max_wait_days: float,
-                  service_end: Callable[[np.ndarray, int], np.ndarray]) -> Discharges:
+    def discharge(self, day: int, services, max_wait_days: float) -> Discharges:
         """Discharge everyone who can go today; count who is fit but still here tonight.
 
         Args:
             day: today.
-            teams: community teams by neighbourhood index.
+            services: the model's :class:`~simulation.services.ServiceDirectory`; each service
+                that meets a discharge need takes the waiting patients who need it, longest
+                waits first, while its places last.
             max_wait_days: longest wait for a place before an interim package.
-            service_end: ``(patient ids, need) -> day the service episode ends``.
         """
         fit = self.fit_day <= day
         go = fit & (self.need == NEED_NONE)
@@ -122,18 +148,14 @@ class Hospital(mesa.Agent):
         waiting = np.flatnonzero(fit & (self.need != NEED_NONE) & (self.ready_day <= day))
         # longest waits first, then by episode id so the order is reproducible
         waiting = waiting[np.lexsort((self.episode[waiting], self.ready_day[waiting]))]
-        for need, dest_code, free, start in (
-                (NEED_HOME_SUPPORT, DEST_HOME_SUPPORT, "free_home_support", "start_home_support"),
-                (NEED_COMMUNITY_BED, DEST_COMMUNITY_BED, "free_community_beds",
-                 "start_community_bed")):
-            mine = waiting[self.need[waiting] == need]
+        for service in services.discharge_services():
+            mine = waiting[self.need[waiting] == service.need]
             for hood in np.unique(self.neighbourhood[mine]):
                 queue = mine[self.neighbourhood[mine] == hood]
-                team = teams[hood]
-                placed = queue[: getattr(team, free)()]
+                placed = queue[: services.free(service.name, hood)]
                 if len(placed):
-                    getattr(team, start)(service_end(self.patient[placed], need))
-                    dest[placed] = dest_code
+                    services.place(service.name, hood, self.patient[placed])
+                    dest[placed] = service.need  # a service's destination code is its need code
         overdue = (dest < 0) & fit & (self.need != NEED_NONE) & \
             (day - self.ready_day >= max_wait_days)
         dest[overdue] = DEST_INTERIM

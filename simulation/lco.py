@@ -3,7 +3,8 @@
 Each month the LCO lets practices below the scenario's level consider stepping up (see
 :class:`simulation.practice.GPPractice`), then works out how strongly integration acts in each
 practice and neighbourhood, and how much extra community capacity it is paying for. The budget,
-spend and reinvestment of savings belong to the finance module; :attr:`finance` is its place.
+spend and reinvestment of savings belong to the finance ledger, an observer of the model
+(:class:`simulation.finance.ledger.Ledger`).
 
 Example:
     >>> from simulation.scenario import Scenario
@@ -14,8 +15,6 @@ Example:
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import mesa
 import numpy as np
@@ -33,12 +32,6 @@ class LocalCareOrganisation(mesa.Agent):
         self.policy = policy
         self.target_status = PRACTICE_STATUS[policy.level]
         self.intensity_by_status = np.asarray(policy.status_intensity, float)
-        self.finance: Any = None  # filled in by the finance module when it is attached
-
-    def end_of_year(self, day: int) -> None:
-        """Close the model year ``day // 365``: the finance module (if attached) settles the year."""
-        if self.finance is not None:
-            self.finance.end_of_year(day)
 
     def review_adoption(self, day: int, practices: list, neighbourhoods: int) -> int:
         """Let each willing practice below the target consider stepping up; returns how many did."""

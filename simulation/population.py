@@ -174,6 +174,52 @@ def tier_pmf_from_cumulative(cum: np.ndarray) -> np.ndarray:
                      cum[..., 2]], axis=-1)
 
 
+class RiskModifiers:
+    """Multiplicative modifiers that parts set on patients' hazards, combined in a declared order.
+
+    A lever calls :meth:`set` each month with the patients it affects and their ratio; it replaces
+    that lever's earlier modifiers for that hazard. :meth:`combine` multiplies every source's
+    ratios into one array, sources in the order given by :attr:`order` (the model sets it to the
+    order of its parts) and then any others in the order they first set a modifier.
+
+    Example:
+        >>> mods = RiskModifiers(order=["a", "b"])
+        >>> mods.set("acute", "b", np.array([1, 2]), np.float32(0.5))
+        >>> mods.set("acute", "a", np.array([2]), np.float32(0.8))
+        >>> out = np.ones(4, np.float32)
+        >>> mods.combine("acute", out, 4)
+        >>> out.tolist()
+        [1.0, 0.5, 0.4000000059604645, 1.0]
+    """
+
+    HAZARDS = ("acute", "gp")
+
+    def __init__(self, order: list[str] | None = None):
+        self.order = list(order or [])
+        self._set: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {h: {} for h in self.HAZARDS}
+
+    def set(self, hazard: str, source: str, ids: np.ndarray, ratio) -> None:
+        """Source ``source`` multiplies the ``hazard`` of patients ``ids`` by ``ratio``."""
+        if hazard not in self._set:
+            raise ValueError(f"unknown hazard {hazard!r}; expected one of {self.HAZARDS}")
+        self._set[hazard][source] = (np.asarray(ids), ratio)
+
+    def clear(self, source: str) -> None:
+        """Remove every modifier of ``source``."""
+        for by_source in self._set.values():
+            by_source.pop(source, None)
+
+    def combine(self, hazard: str, out: np.ndarray, n: int) -> None:
+        """Write the product of all sources' ratios for ``hazard`` into ``out[:n]``."""
+        out[:n] = 1.0
+        by_source = self._set[hazard]
+        ranked = [s for s in self.order if s in by_source]
+        ranked += [s for s in by_source if s not in ranked]
+        for source in ranked:
+            ids, ratio = by_source[source]
+            out[ids] *= ratio
+
+
 class Population:
     """The registered patients: demographic state, risk state, and daily event draws."""
 
@@ -184,29 +230,31 @@ class Population:
         self.streams = streams
         self.n = 0  # slots in use (alive or dead)
         self.n_alive = 0
-        self.alive = np.zeros(capacity, bool)
-        self.birth_day = np.zeros(capacity, np.int32)
-        self.female = np.zeros(capacity, bool)
-        self.neighbourhood = np.zeros(capacity, np.int16)
-        self.practice = np.zeros(capacity, np.int16)
-        self.quintile = np.zeros(capacity, np.int8)  # 0 = IMD quintile 1 (most deprived)
-        self.tier = np.zeros(capacity, np.int8)
-        self.age_band = np.zeros(capacity, np.int8)  # refreshed monthly, for breakdowns
-        self.in_hospital = np.zeros(capacity, bool)
-        self.readmit_until = np.full(capacity, -1, np.int32)
-        self.case_managed_since = np.full(capacity, -1, np.int32)
-        self.social_prescribed = np.zeros(capacity, bool)
-        self.gp_count_this_year = np.zeros(capacity, np.int16)
-        self.gp_count_last_year = np.zeros(capacity, np.int16)
-        self.acute_lever_rr = np.ones(capacity, np.float32)  # set by the integration levers
-        self.gp_lever_rr = np.ones(capacity, np.float32)
-        self.readmit_rr = np.ones(capacity, np.float32)  # excess acute hazard after discharge
-        self.episode = np.full(capacity, -1, np.int64)  # open admission, if any
+        self.capacity = capacity
+        self._fill: dict[str, object] = {}  # every per-patient array and its empty-slot value
+        self.add_state("alive", bool, False)
+        self.add_state("birth_day", np.int32, 0)
+        self.add_state("female", bool, False)
+        self.add_state("neighbourhood", np.int16, 0)
+        self.add_state("practice", np.int16, 0)
+        self.add_state("quintile", np.int8, 0)  # 0 = IMD quintile 1 (most deprived)
+        self.add_state("tier", np.int8, 0)
+        self.add_state("age_band", np.int8, 0)  # refreshed monthly, for breakdowns
+        self.add_state("in_hospital", bool, False)
+        self.add_state("readmit_until", np.int32, -1)
+        self.add_state("gp_count_this_year", np.int16, 0)
+        self.add_state("gp_count_last_year", np.int16, 0)
+        # products of the levers' risk modifiers, combined by apply_modifiers()
+        self.add_state("acute_lever_rr", np.float32, 1)
+        self.add_state("gp_lever_rr", np.float32, 1)
+        self.add_state("readmit_rr", np.float32, 1)  # excess acute hazard after discharge
+        self.add_state("episode", np.int64, -1)  # open admission, if any
         # daily event probabilities (0 for the dead)
-        self.p_death = np.zeros(capacity, np.float32)
-        self.p_acute_max = np.zeros(capacity, np.float32)
-        self.p_gp = np.zeros(capacity, np.float32)
-        self.cut_total = np.zeros(capacity, np.float32)
+        self.add_state("p_death", np.float32, 0)
+        self.add_state("p_acute_max", np.float32, 0)
+        self.add_state("p_gp", np.float32, 0)
+        self.add_state("cut_total", np.float32, 0)
+        self.modifiers = RiskModifiers()
         self._readmission_expiry: dict[int, list[np.ndarray]] = defaultdict(list)
         self._stale: list[np.ndarray] = []  # patients whose risk changed since the last refresh
         amp = scenario.demand.winter_amplitude
@@ -295,17 +343,42 @@ class Population:
         self._quintile_cdf = np.array([np.cumsum(mix[loc])[:-1] / sum(mix[loc])
                                        for loc in LOCALITIES])
 
+    def add_state(self, name: str, dtype, fill) -> np.ndarray:
+        """Declare a per-patient array (a lever's or service's state); returns it.
+
+        The array is an attribute of the population (``population.<name>``), holds ``fill`` for
+        every slot not yet set, and grows with the population. Parts read it through the attribute
+        each time rather than keeping a reference, because growing replaces the array.
+
+        Example:
+            >>> pop = Population(10, tables=None, scenario=Scenario(), streams=RandomStreams(1))
+            >>> pop.add_state("visited", bool, False)[:3].tolist()
+            [False, False, False]
+        """
+        if name in self._fill:
+            raise ValueError(f"patient state {name!r} is declared twice")
+        self._fill[name] = fill
+        setattr(self, name, np.full(self.capacity, fill, dtype))
+        return getattr(self, name)
+
+    def state_names(self) -> tuple[str, ...]:
+        """Every declared per-patient array."""
+        return tuple(self._fill)
+
     def _grow(self, needed: int) -> None:
-        new = max(needed, int(len(self.alive) * 1.5))
-        for name, value in list(vars(self).items()):
-            if isinstance(value, np.ndarray) and value.shape == self.alive.shape:
-                grown = np.zeros(new, value.dtype)
-                if name in ("readmit_until", "case_managed_since", "episode"):
-                    grown[:] = -1
-                if name in ("acute_lever_rr", "gp_lever_rr", "readmit_rr"):
-                    grown[:] = 1
-                grown[: len(value)] = value
-                setattr(self, name, grown)
+        """Enlarge every per-patient array together (new slots take their declared fill)."""
+        new = max(needed, int(self.capacity * 1.5))
+        for name, fill in self._fill.items():
+            old = getattr(self, name)
+            grown = np.full(new, fill, old.dtype)
+            grown[: len(old)] = old
+            setattr(self, name, grown)
+        self.capacity = new
+
+    def apply_modifiers(self) -> None:
+        """Set the acute and GP ratio of every patient to the product of the levers' modifiers."""
+        self.modifiers.combine("acute", self.acute_lever_rr, self.n)
+        self.modifiers.combine("gp", self.gp_lever_rr, self.n)
 
     # ----- state queries --------------------------------------------------------------------
     def ages(self, day: int, ids: np.ndarray | slice | None = None) -> np.ndarray:

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,11 +44,29 @@ def seed_description(seed) -> int | dict:
     return int(seed)
 
 
+def default_observers() -> list:
+    """The observers every run has: the LCO's finance ledger."""
+    from simulation.finance.ledger import Ledger
+
+    return [Ledger()]
+
+
 def run_scenario(scenario: Scenario, seed: int | np.random.SeedSequence, *, days: int | None = None,
-                 record_episodes: bool = True, progress: bool = False) -> RunOutput:
-    """Build the model, run it to the horizon (or ``days``), and collect its outputs."""
+                 record_episodes: bool = True, progress: bool = False,
+                 levers: tuple = ()) -> RunOutput:
+    """Build the model (with the finance ledger), run it to the horizon (or ``days``), collect.
+
+    Args:
+        scenario: the validated scenario.
+        seed: root seed.
+        days: run only this many days.
+        record_episodes: keep the patient-level episode log.
+        progress: show a progress bar.
+        levers: extra levers for the model (instances or classes), besides the scenario's.
+    """
     started = time.perf_counter()
-    model = LCOModel(scenario, seed=seed, record_episodes=record_episodes)
+    model = LCOModel(scenario, seed=seed, record_episodes=record_episodes, levers=levers,
+                     observers=default_observers())
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -100,11 +119,13 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def write_run(out: RunOutput, directory: Path, scenario: Scenario) -> list[Path]:
-    """Write results (parquet), summary (CSV), figure (PNG), scenario and manifest.
+def write_run(out: RunOutput, directory: Path, scenario: Scenario,
+              extras: Callable[[RunOutput, Path], None] | None = None) -> list[Path]:
+    """Write results (parquet), summary (CSV), scenario and manifest, plus any ``extras``.
 
     Everything is written to a temporary folder beside ``directory`` and moved into place at the
-    end, so an interrupted write leaves nothing half-written.
+    end, so an interrupted write leaves nothing half-written. ``extras(out, folder)`` may add
+    files (the command line adds the overview figure) before the manifest lists them.
     """
     directory = Path(directory)
     with replaced_directory(directory) as tmp:
@@ -112,9 +133,8 @@ def write_run(out: RunOutput, directory: Path, scenario: Scenario) -> list[Path]
         if out.episodes is not None:
             out.episodes.to_parquet(tmp / "episodes.parquet", index=False)
         summary_table(out.results).round(2).to_csv(tmp / "summary.csv")
-        from simulation.plots import plot_run
-
-        plot_run(out.results, tmp / "overview.png", title=scenario.name)
+        if extras is not None:
+            extras(out, tmp)
         atomic_write_bytes(tmp / "scenario.toml", scenario.to_toml().encode("utf-8"))
         manifest = dict(out.manifest, files=sorted(p.name for p in tmp.iterdir()) + ["manifest.json"])
         atomic_write_json(tmp / "manifest.json", manifest)

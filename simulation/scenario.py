@@ -25,8 +25,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
-from simulation.finance.params import FinanceParams
+from simulation.finance_parameters import FinanceParams
+from simulation.levers.base import LeverParams
+from simulation.levers.case_management import CaseManagement
+from simulation.levers.crisis_response import CrisisResponse
+from simulation.levers.discharge_to_assess import DischargeToAssess
+from simulation.levers.gp_direct_access import GPDirectAccess
+from simulation.levers.shared_record import SharedRecord
+from simulation.levers.social_prescribing import SocialPrescribing
+from simulation.levers.specialist_community import SpecialistCommunity
 from simulation.parameters import Section, param
+
+__all__ = ["CaseManagement", "CrisisResponse", "DischargeToAssess", "GPDirectAccess",
+           "LeverParams", "SharedRecord", "SocialPrescribing", "SpecialistCommunity"]
 
 INTEGRATION_LEVELS = ("none", "virtual", "partial", "full")
 """The MCP framework's contract options, from not integrated to fully integrated (DOMAIN.md)."""
@@ -419,96 +430,6 @@ class HospitalParams(Section):
         "Longest delay before a waiting patient is discharged without the service.", gt=0.0, le=365.0)
 
 
-class LeverParams(Section):
-    """A lever's effect and its ramp-up after the LCO starts."""
-
-    ramp_start_years: float = param(
-        1.0, "years", "CF §8 item 3: effects close to zero for about 2 years (IAU 2021)",
-        "Years after day 0 before the lever acts at all.", ge=0.0, le=30.0)
-    ramp_years: float = param(
-        4.0, "years", "CF §8 item 3: reductions emerge only after 4.5-6 years (IAU 2021)",
-        "Years from the start of the ramp to the full effect (linear).", ge=0.0, le=30.0)
-
-
-class CaseManagement(LeverParams):
-    """Risk stratification and case management of high-risk patients."""
-
-    coverage: float = param(
-        0.5, "share of high-risk patients", "ASSUMPTION (capacity-limited by the caseload)",
-        "Share of high-risk patients of integrated practices offered case management.", ge=0.0, le=1.0)
-    hazard_rr: float = param(
-        0.95, "hazard ratio", "CF §5c: meta-analyses null (Stokes 2015); SMD -0.09 (-0.27 to 0.10) "
-        "in Poupard 2020. ASSUMPTION: a small sustained benefit within that interval",
-        "Acute hazard ratio for a case-managed patient after the case-finding period.", gt=0.0, le=3.0)
-    case_finding_rr: float = param(
-        1.09, "hazard ratio", "CF §5c 'Six ICP case-management sites': emergency admissions +9% at "
-        "6 months (Roland 2012): new capacity finds unmet need", "Acute hazard ratio in the "
-        "first months after enrolment.", gt=0.0, le=3.0)
-    case_finding_months: int = param(6, "months", "CF §5c, Roland 2012 (effect measured at 6 months)",
-                                     "Length of the case-finding period.", ge=0, le=60)
-
-
-class CrisisResponse(LeverParams):
-    """Two-hour urgent community response / hospital at home."""
-
-    referral_share: float = param(
-        0.30, "share of eligible deteriorations", "ASSUMPTION",
-        "Share of deteriorations of eligible patients (65+ or tier 2+) referred at full strength.",
-        ge=0.0, le=1.0)
-    avoidance_probability: float = param(
-        0.55, "probability", "ASSUMPTION: admission-avoidance hospital at home is an alternative to "
-        "admission for selected patients (CF §3 Cochrane CD007491)", "Probability that a response "
-        "keeps the person at home.", ge=0.0, le=1.0)
-
-
-class GPDirectAccess(LeverParams):
-    """GPs admitting directly to community (intermediate care) beds."""
-
-    step_up_share: float = param(
-        0.25, "share", "ASSUMPTION", "Share of direct (non-A&E) admissions of eligible patients that "
-        "a GP could place in a community bed instead, at full strength.", ge=0.0, le=1.0)
-
-
-class DischargeToAssess(LeverParams):
-    """Discharge to assess and trusted assessors."""
-
-    assessment_reduction: float = param(
-        0.5, "share of assessment delay removed", "ASSUMPTION; CF §3 early supported discharge "
-        "LOS -6 days (BMC Geriatr 2022) is an upper bound", "Reduction of the assessment delay "
-        "at full strength.", ge=0.0, le=1.0)
-
-
-class SharedRecord(LeverParams):
-    """A shared electronic record across practices, community and hospital."""
-
-    conversion_rr: float = param(
-        0.97, "ratio", "ASSUMPTION: clinicians with the history admit slightly less",
-        "Ratio on A&E conversion at full strength.", gt=0.0, le=2.0)
-    readmission_rr: float = param(
-        0.93, "ratio", "ASSUMPTION within CF §5d: readmissions -10% to -30% where interventions work",
-        "Ratio on the post-discharge excess hazard at full strength.", gt=0.0, le=2.0)
-
-
-class SpecialistCommunity(LeverParams):
-    """Geriatricians and paediatricians working in the community."""
-
-    conversion_rr: float = param(
-        0.92, "ratio", "ASSUMPTION within CF §5d (MDTs with condition-specific expertise most "
-        "effective)", "Ratio on A&E conversion of tier-2+ patients at full strength.", gt=0.0, le=2.0)
-
-
-class SocialPrescribing(LeverParams):
-    """Social prescribing of frequent attenders through voluntary groups."""
-
-    coverage: float = param(0.3, "share of frequent attenders", "ASSUMPTION",
-                            "Share of frequent attenders referred at full strength.", ge=0.0, le=1.0)
-    gp_rr: float = param(0.72, "rate ratio", "CF §3 'Social prescribing (review of 14 studies)': "
-                         "GP demand -28% (Polley 2017)", "GP need ratio for a referred patient.",
-                         gt=0.0, le=2.0)
-    acute_rr: float = param(0.76, "rate ratio", "CF §3: A&E -24% (Polley 2017)",
-                            "Acute hazard ratio for a referred patient.", gt=0.0, le=2.0)
-
-
 class AdoptionParams(Section):
     """How GP practices choose to integrate, one status step at a time."""
 
@@ -551,6 +472,38 @@ class IntegrationParams(Section):
     specialist_community: SpecialistCommunity = SpecialistCommunity()
     social_prescribing: SocialPrescribing = SocialPrescribing()
     adoption: AdoptionParams = AdoptionParams()
+    levers: list[str] = param(
+        [], "import paths", "a user's choice: none by default", "Extra levers beyond the built-in ones, as 'module:Class' or "
+        "'file.py:Class' (see docs/extending.md); they run after the built-in levers, in this "
+        "order.")
+    lever_params: dict[str, dict[str, Any]] = param(
+        {}, "-", "each extra lever's own Params (their sources are the lever author's)",
+        "Parameters of the extra levers, by lever name (each lever validates its "
+        "own; missing values take the lever's defaults).")
+
+    @model_validator(mode="after")
+    def _extra_levers(self) -> IntegrationParams:
+        from simulation.levers import BUILT_IN, lever_class
+
+        names = {cls.name for cls in BUILT_IN}
+        for spec in self.levers:
+            try:
+                cls = lever_class(spec)
+            except ValueError as exc:
+                raise ValueError(f"levers: {exc}") from None
+            if cls.name in names:
+                raise ValueError(f"levers: two levers are named {cls.name!r}")
+            names.add(cls.name)
+            try:
+                cls.Params.model_validate(self.lever_params.get(cls.name, {}))
+            except ValidationError as exc:
+                raise ValueError(f"lever_params.{cls.name}: "
+                                 f"{describe_validation_error(exc)}") from None
+        unknown = set(self.lever_params) - names
+        if unknown:
+            raise ValueError(f"lever_params: no lever named {sorted(unknown)}; name the lever's "
+                             "class in integration.levers")
+        return self
 
     @field_validator("status_intensity")
     @classmethod
@@ -580,6 +533,13 @@ class Scenario(Section):
             raise ValueError(f"population.neighbourhood_weights must have a multiple of 3 entries "
                              f"(one locality per third), got {n}")
         return self
+
+    def lever_params(self, name: str, params_class: type[LeverParams]) -> LeverParams:
+        """The parameters of lever ``name``: a built-in section, or an extra lever's own."""
+        section = getattr(self.integration, name, None)
+        if isinstance(section, LeverParams):
+            return section
+        return params_class.model_validate(self.integration.lever_params.get(name, {}))
 
     # ----- construction helpers -------------------------------------------------------------
     @classmethod

@@ -24,7 +24,11 @@ import numpy as np
 from simulation.hospital import NEED_NONE, Hospital
 from simulation.queueing import erlang_b
 from simulation.scenario import HospitalSpec
+from simulation.services import ServiceDirectory
 from simulation.statistics import mean_ci
+
+NO_SERVICES = ServiceDirectory(model=None, services=[], teams=[])
+"""A ward alone: no community service takes its patients (every patient needs none)."""
 
 
 @dataclass
@@ -72,7 +76,7 @@ def ward_queue(beds: int | None, arrivals_per_day: float, mean_los_days: float, 
     occupancy, los_sum, los_n = [], 0.0, 0
     next_id = 0
     for tick in range((days + warmup_days) * ticks_per_day):
-        ward.discharge(tick, [], max_wait_days=1, service_end=lambda p, n: p)
+        ward.discharge(tick, NO_SERVICES, max_wait_days=1)
         k = rng.poisson(lam)
         stay = _los_ticks(rng, k, mean_ticks, los)
         take = min(k, ward.free_beds())
@@ -190,8 +194,10 @@ def check_invariants(model, days: int) -> list[CheckResult]:
         if flagged < on_wards or not np.all(pop.alive[np.concatenate(
                 [h.patient for h in model.hospitals])]):
             problems["inpatient flags match wards"] += 1
-        if any(tm.home_support_occupied > tm.home_support_places
-               or tm.community_beds_occupied > tm.community_beds for tm in model.teams):
+        services = model.services
+        if any(services.pool(name, h).occupied > services.capacity(name, h)
+               for name in ("home_support", "community_beds")
+               for h in range(model.n_neighbourhoods)):
             problems["community places within capacity"] += 1
     return [CheckResult(f"invariant: {name}", 0, n, 0, n == 0, f"days violated out of {days}")
             for name, n in problems.items()]

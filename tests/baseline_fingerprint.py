@@ -56,7 +56,7 @@ def fingerprint(level: str) -> dict[str, str]:
     r = r[["day", "metric", "dimension", "group", "value"]].astype(
         {"metric": str, "dimension": str, "group": str})
     r = r.sort_values(["metric", "dimension", "group", "day"], kind="stable")
-    ledger = out.model.lco.finance.yearly()
+    ledger = out.model.part("finance").yearly()
     return {"results": _digest(r), "episodes": _digest(out.episodes[list(EPISODE_COLUMNS)]),
             "ledger": _digest(ledger[sorted(ledger.columns)])}
 

@@ -45,14 +45,14 @@ def test_costs_reconcile_with_activity_per_sector_and_year(full_run):
         + y["social_prescribed"] / 365 * p["social_prescribing_person_year"],
         "social care": y["home_support_capacity"] * p["home_support_place_day"],
     })
-    ledger = full_run.model.lco.finance.yearly().set_index("year")
+    ledger = full_run.model.part("finance").yearly().set_index("year")
     assert len(ledger) == 2
     for sector in expected:
         got = ledger[f"spend_{sector.replace(' ', '_')}"]
         np.testing.assert_allclose(got.to_numpy(), expected[sector].to_numpy(), rtol=1e-9)
         assert (expected[sector] >= 0).all()
     assert (ledger["spend_hospital"] > 0).all() and (ledger["spend_primary"] > 0).all()
-    lines = full_run.model.lco.finance.cost_lines()
+    lines = full_run.model.part("finance").cost_lines()
     np.testing.assert_allclose(lines["cost"], lines["quantity"] * lines["unit_cost"])
     np.testing.assert_allclose(lines.groupby("year")["cost"].sum(), ledger["spend_activity"])
     assert (ledger["spend_total"] - ledger["budget"] == ledger["gap"]).all()
@@ -83,7 +83,7 @@ def loop_runs():
 
 def test_reinvestment_changes_capacity_and_flows_in_later_years(loop_runs):
     on, off = loop_runs
-    led_on = on.model.lco.finance.yearly().set_index("year")
+    led_on = on.model.part("finance").yearly().set_index("year")
     assert led_on.loc[0, "cash_releasing_savings"] == 0  # year 0 is the reference itself
     assert led_on.loc[1, "cash_releasing_savings"] > 0
     d_on, d_off = _daily(on), _daily(off)
@@ -109,12 +109,12 @@ def test_reinvestment_changes_capacity_and_flows_in_later_years(loop_runs):
 def test_no_savings_means_nothing_reinvested():
     # a falling reference: occupancy never falls a ward below it, so no cash is released
     run = _run(1.0, -0.1)
-    led = run.model.lco.finance.yearly()
+    led = run.model.part("finance").yearly()
     assert (led["cash_releasing_savings"] == 0).all()
     assert (led["reinvestment_pot"] == 0).all()
     d = _daily(run)
     assert (d["reinvested_places"] == 0).all()
-    assert all(t.extra_home_support_places == 0 for t in run.model.teams)
+    assert run.model.services.extra_places("home_support") == 0
 
 
 def test_allocate_places_keeps_the_total():

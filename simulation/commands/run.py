@@ -41,6 +41,12 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
     return scenario.with_overrides(overrides) if overrides else scenario
 
 
+def _overview_figure(out, folder: Path) -> None:
+    from simulation.plots import plot_run
+
+    plot_run(out.results, folder / "overview.png", title=out.manifest["scenario_name"])
+
+
 def execute(args: argparse.Namespace) -> int:
     """Run and write; input errors raise ScenarioError before anything is written."""
     from simulation.runner import run_scenario, summary_table, write_run
@@ -50,7 +56,7 @@ def execute(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--seed: {args.seed} is out of range; allowed >= 0")
     out = run_scenario(scenario, args.seed, record_episodes=not args.no_episodes,
                        progress=not args.quiet)
-    files = write_run(out, args.out, scenario)
+    files = write_run(out, args.out, scenario, extras=_overview_figure)
     if not args.quiet:
         import pandas as pd
 

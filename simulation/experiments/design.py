@@ -37,6 +37,7 @@ import pandas as pd
 
 from simulation.experiments.seeds import describe_seed, run_seed, sampler_seed
 from simulation.experiments.spec import Experiment, ExperimentError, Factor, MetricSpec
+from simulation.levers import lever_class
 from simulation.scenario import Scenario, ScenarioError, get_dotted, load_scenario
 
 RUN_FORMAT = 1
@@ -105,7 +106,16 @@ def base_scenario(exp: Experiment) -> Scenario:
         scenario = Scenario.preset(spec.level)
     else:
         scenario = Scenario()
-    overrides = dict(spec.overrides)
+    overrides = {}
+    if exp.levers:
+        # extra levers first, with their default parameters, so factors can name those
+        overrides["integration.levers"] = [*scenario.integration.levers, *exp.levers]
+        params = dict(scenario.integration.lever_params)
+        for lever_spec in exp.levers:
+            cls = lever_class(lever_spec)
+            params[cls.name] = {**cls.Params().model_dump(), **params.get(cls.name, {})}
+        overrides["integration.lever_params"] = params
+    overrides.update(spec.overrides)
     if exp.years is not None:
         overrides["run.years"] = exp.years
     if exp.scale is not None:

@@ -65,8 +65,7 @@ def simulate(task: RunTask, days: int | None = None) -> tuple[pd.DataFrame, pd.D
     from simulation.runner import run_scenario
 
     out = run_scenario(task.scenario, task.seed, days=days, record_episodes=False)
-    ledger = getattr(out.model.lco, "finance", None)
-    return out.results, (ledger.yearly() if ledger is not None else None)
+    return out.results, out.model.part("finance").yearly()
 
 
 def aggregate_run(results: pd.DataFrame, task: RunTask,

@@ -31,8 +31,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from simulation.finance.ledger import CAPACITY_REPORTERS
-from simulation.model import BREAKDOWN_METRICS, HOSPITAL_METRICS, MODEL_METRICS
+from simulation.finance.ledger import Ledger
+from simulation.levers import BUILT_IN, lever_class
+from simulation.metrics import MetricRegistry
+from simulation.parts import resolve_part_path
+from simulation.model import metric_registry
 from simulation.scenario import (INTEGRATION_LEVELS, ScenarioError, describe_validation_error,
                                  read_toml)
 
@@ -52,11 +55,7 @@ DIMENSIONS = ("all", "hospital", "neighbourhood", "age_band", "deprivation_quint
 LCO ledger's yearly account (:meth:`simulation.finance.ledger.Ledger.yearly`), kept with
 ``period = "year"`` only."""
 
-FINANCE_METRICS = (
-    "budget", "spend_hospital", "spend_community", "spend_primary", "spend_social_care",
-    "spend_activity", "transformation", "double_running", "spend_total", "gap", "reference_beds",
-    "beds_freed", "wards_closable", "cash_releasing_savings", "capacity_freed_value",
-    "reinvestment_pot")
+FINANCE_METRICS = Ledger.finance_columns()
 """Columns of the ledger's yearly account kept with the ``finance`` dimension (money in cost-year
 pounds; see the finance module). Its population, occupied beds and reinvested places are left out:
 the daily series of dimension ``all`` have them."""
@@ -64,12 +63,15 @@ the daily series of dimension ``all`` have them."""
 STATISTICS = ("sum", "mean", "min", "max", "last")
 """How the days of one period are combined into one value."""
 
-STOCK_METRICS = frozenset({
-    "population", "case_managed", "social_prescribed", "home_support_occupied",
-    "community_beds_occupied", "occupied_beds", "bed_capacity", "fit_not_discharged",
-    "practices_integrated", "integration_strength", "occupancy", "escalation_open",
-    "home_support_capacity", "community_bed_capacity", "reinvested_places", "reference_beds",
-    "beds_freed", "wards_closable"})
+
+
+def registry(levers: tuple[str, ...] = ()) -> MetricRegistry:
+    """Every metric a run records: the model's, its extra levers' and the finance ledger's."""
+    extra = tuple(lever_class(spec) for spec in levers)
+    return metric_registry((*BUILT_IN, *extra), (Ledger,))
+
+
+STOCK_METRICS = frozenset(m.name for m in registry() if m.kind == "stock")
 """Metrics that count what exists on a day (averaged by default); all others are daily events
 (summed by default). ``delayed_discharge_bed_days`` is a daily count of delayed beds, so its sum is
 bed days. Ask for ``occupied_beds:sum`` to get bed days."""
@@ -78,25 +80,16 @@ RESERVED_COLUMNS = frozenset({"arm", "arm_index", "replication", "seed", "dimens
                               "time", "metric", "value", "label", "overrides"})
 """Column names of the results and design tables, which factors may not take."""
 
-ALL_METRICS = (*MODEL_METRICS, *CAPACITY_REPORTERS)
-"""Metrics recorded at dimension ``all`` (the model's and the finance ledger's daily series)."""
+ALL_METRICS = registry().names("all")
+"""Metrics recorded at dimension ``all`` by the default model (the model's and the ledger's)."""
 
-KNOWN_METRICS = tuple(dict.fromkeys((*ALL_METRICS, *HOSPITAL_METRICS, *FINANCE_METRICS)))
-"""Every metric a run records at some dimension."""
+KNOWN_METRICS = registry().names()
+"""Every metric the default model records at some dimension."""
 
 
-def recorded_dimensions(metric: str) -> set[str]:
-    """The dimensions at which a run records ``metric``."""
-    where = set()
-    if metric in ALL_METRICS:
-        where.add("all")
-    if metric in FINANCE_METRICS:
-        where.add("finance")
-    if metric in HOSPITAL_METRICS:
-        where.add("hospital")
-    if metric in BREAKDOWN_METRICS or metric == "population":
-        where |= {"neighbourhood", "age_band", "deprivation_quintile"}
-    return where
+def recorded_dimensions(metric: str, levers: tuple[str, ...] = ()) -> set[str]:
+    """The dimensions at which a run (with these extra levers) records ``metric``."""
+    return registry(levers).recorded_dimensions(metric)
 
 
 @dataclass(frozen=True)
@@ -294,6 +287,9 @@ class Experiment(_Strict):
     scale: float | None = Field(None, gt=0.0, le=2.0, description="Population and capacity "
                                 "scale (default: the base's).")
     replications: int = Field(ge=1, le=10_000)
+    levers: tuple[str, ...] = Field((), description="Extra levers every arm runs, as "
+                                    "'module:Class' or 'file.py:Class' (a file path relative to "
+                                    "the experiment file); see docs/extending.md.")
     root_seed: int = Field(20180401, ge=0, lt=2**63)
     common_random_numbers: bool = Field(True, description="Replication r uses the same seed in "
                                         "every arm; false gives every run its own seed.")
@@ -309,14 +305,21 @@ class Experiment(_Strict):
     _source: Path | None = PrivateAttr(None)
     _text: str | None = PrivateAttr(None)
 
+    @field_validator("levers")
+    @classmethod
+    def _levers(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for spec in v:
+            lever_class(spec)  # a ValueError names the spec and the problem
+        return v
+
     @field_validator("metrics")
     @classmethod
-    def _metrics(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+    def _metrics(cls, v: tuple[str, ...], info) -> tuple[str, ...]:
+        known = registry(info.data.get("levers", ())).names()
         for label in v:
             name, _, stat = label.partition(":")
-            if name not in KNOWN_METRICS:
-                raise ValueError(f"{name!r} is not a model metric; allowed: "
-                                 + ", ".join(KNOWN_METRICS))
+            if name not in known:
+                raise ValueError(f"{name!r} is not a model metric; allowed: " + ", ".join(known))
             if stat and stat not in STATISTICS:
                 raise ValueError(f"{label!r}: statistic {stat!r} is not one of "
                                  + ", ".join(STATISTICS))
@@ -333,7 +336,7 @@ class Experiment(_Strict):
             raise ValueError("'finance' is a yearly account; it needs period = \"year\"")
         for label in info.data.get("metrics", ()):
             name = label.partition(":")[0]
-            where = recorded_dimensions(name)
+            where = recorded_dimensions(name, info.data.get("levers", ()))
             if not where & set(v):
                 raise ValueError(f"metric {name!r} is not recorded at {list(v)}; it is recorded "
                                  f"at: {', '.join(d for d in DIMENSIONS if d in where)}")
@@ -346,7 +349,7 @@ class Experiment(_Strict):
         out = []
         for label in self.metrics:
             name, _, stat = label.partition(":")
-            default = "mean" if name in STOCK_METRICS else "sum"
+            default = "mean" if registry(self.levers).is_stock(name) else "sum"
             out.append(MetricSpec(label, name, stat or default))
         return tuple(out)
 
@@ -405,6 +408,9 @@ def load_experiment(path: str | Path) -> Experiment:
     """
     path = Path(path)
     text, data = read_toml(path, "experiment", ExperimentError)
+    if isinstance(data.get("levers"), list):  # a lever file is named relative to the experiment
+        data["levers"] = [resolve_part_path(spec, path.parent) if isinstance(spec, str) else spec
+                          for spec in data["levers"]]
     exp = Experiment.parse_dict(data, origin=str(path))
     exp._source = path
     exp._text = text

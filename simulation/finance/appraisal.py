@@ -31,9 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.finance.costs import SECTORS, cost_lines, quantities, unit_costs
+from simulation.finance.costs import SECTORS, cost_items, cost_lines, quantities, unit_costs
 from simulation.finance.ledger import budget, integration_intensity, investment, wards_closable
 from simulation.finance.params import FinanceParams
+from simulation.levers import lever_classes
 from simulation.statistics import mean_ci
 
 NON_HOSPITAL = tuple(s for s in SECTORS if s != "hospital")
@@ -98,10 +99,10 @@ def run_finance(yearly: pd.DataFrame, scenario, finance: FinanceParams | None = 
     wide = yearly.pivot_table(index="year", columns="metric", values="value", aggfunc="sum")
     days = yearly.groupby("year")["days"].max()
     intensity = integration_intensity(scenario)
-    cpw = scenario.community.case_management_contacts_per_week
+    items = cost_items(lever_classes(scenario))
     rows = []
     for year, sums in wide.iterrows():
-        lines = cost_lines(quantities(sums.to_dict(), cpw), fp)
+        lines = cost_lines(quantities(sums.to_dict(), scenario, items), fp, items)
         by = lines.groupby("sector")["cost"].sum()
         population = float(sums["population"]) / days[year]
         row = {"year": int(year), "population": population,

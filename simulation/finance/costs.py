@@ -18,65 +18,84 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
-from simulation.finance.params import FinanceParams, financial_year_start
+from simulation.finance_parameters import FinanceParams, financial_year_start
+from simulation.levers import BUILT_IN
+from simulation.parts import CostItem
+
+__all__ = ["COST_ITEMS", "CORE_COST_ITEMS", "CostItem", "SECTORS", "cost_items", "cost_lines",
+           "quantities", "unit_costs", "uprate"]
 
 SECTORS = ("hospital", "community", "primary", "social care")
 """Spending sectors of the capitated budget."""
+
+@dataclass(frozen=True)
+class _Sum:
+    """Counts one summed metric (picklable, unlike a lambda)."""
+
+    metric: str
+
+    def __call__(self, sums: Mapping[str, float], scenario) -> float:
+        return float(sums[self.metric])
+
+
+def _long_stays(sums: Mapping[str, float], scenario) -> float:
+    return float(sums["emergency_admissions"]) - float(sums["short_stay_admissions"])
+
+
+CORE_COST_ITEMS: tuple[CostItem, ...] = (
+    CostItem("gp_appointment", "primary", "GP appointments met", "gp_appointments_met",
+             _Sum("gp_appointments_met")),
+    CostItem("ae_attendance", "hospital", "A&E attendances", "ae_attendances",
+             _Sum("ae_attendances")),
+    # NCC short-stay HRGs cover stays of 0-1 days, long-stay HRGs the rest
+    CostItem("nel_short_stay", "hospital", "emergency admissions of 0-1 days",
+             "short_stay_admissions", _Sum("short_stay_admissions")),
+    CostItem("nel_long_stay", "hospital", "emergency admissions of 2 days or more",
+             "emergency_admissions - short_stay_admissions", _long_stays),
+    CostItem("excess_bed_day", "hospital", "delayed-discharge bed days",
+             "delayed_discharge_bed_days", _Sum("delayed_discharge_bed_days")),
+    CostItem("community_bed_day", "community", "funded community bed-days",
+             "community_bed_capacity", _Sum("community_bed_capacity")),
+    CostItem("home_support_place_day", "social care", "funded home-support place-days",
+             "home_support_capacity", _Sum("home_support_capacity")),
+)
+"""Activity of the pathways and services; each lever declares its own (``Lever.cost_items``)."""
+
+ITEM_ORDER = ("gp_appointment", "ae_attendance", "nel_short_stay", "nel_long_stay",
+              "excess_bed_day", "crisis_response", "case_management_contact", "community_bed_day",
+              "social_prescribing_person_year", "home_support_place_day")
+"""The report's order of the built-in items (by sector); other items follow in part order."""
+
+
+def cost_items(parts: Iterable = BUILT_IN) -> tuple[CostItem, ...]:
+    """The core items and every part's own, in report order.
+
+    Example:
+        >>> [i.name for i in cost_items()][-3:]
+        ['community_bed_day', 'social_prescribing_person_year', 'home_support_place_day']
+    """
+    items = list(CORE_COST_ITEMS)
+    for part in parts:
+        items.extend(getattr(part, "cost_items", ()))
+    rank = {name: i for i, name in enumerate(ITEM_ORDER)}
+    order = sorted(range(len(items)), key=lambda k: (rank.get(items[k].name, len(rank)), k))
+    return tuple(items[k] for k in order)
+
+
+COST_ITEMS = cost_items()
+"""Every costed activity of the default model (built-in levers), in report order."""
 
 FLOW_METRICS = ("gp_appointments_met", "ae_attendances", "emergency_admissions",
                 "short_stay_admissions", "delayed_discharge_bed_days", "crisis_responses",
                 "case_managed", "social_prescribed", "home_support_capacity",
                 "community_bed_capacity", "occupied_beds")
-"""Daily model metrics the costing reads; each is summed over the days of a year."""
+"""Daily model metrics the default costing reads; each is summed over the days of a year."""
 
-
-@dataclass(frozen=True)
-class CostItem:
-    """A costed activity: its sector, what is counted, and how to count it from yearly sums."""
-
-    name: str
-    sector: str
-    quantity: str
-    metrics: str
-    count: Callable[[Mapping[str, float], float], float]
-
-
-def _get(m: Mapping[str, float], k: str) -> float:
-    return float(m[k])
-
-
-COST_ITEMS: tuple[CostItem, ...] = (
-    CostItem("gp_appointment", "primary", "GP appointments met", "gp_appointments_met",
-             lambda m, c: _get(m, "gp_appointments_met")),
-    CostItem("ae_attendance", "hospital", "A&E attendances", "ae_attendances",
-             lambda m, c: _get(m, "ae_attendances")),
-    # NCC short-stay HRGs cover stays of 0-1 days, long-stay HRGs the rest
-    CostItem("nel_short_stay", "hospital", "emergency admissions of 0-1 days",
-             "short_stay_admissions", lambda m, c: _get(m, "short_stay_admissions")),
-    CostItem("nel_long_stay", "hospital", "emergency admissions of 2 days or more",
-             "emergency_admissions - short_stay_admissions",
-             lambda m, c: _get(m, "emergency_admissions") - _get(m, "short_stay_admissions")),
-    CostItem("excess_bed_day", "hospital", "delayed-discharge bed days",
-             "delayed_discharge_bed_days", lambda m, c: _get(m, "delayed_discharge_bed_days")),
-    CostItem("crisis_response", "community", "2-hour crisis responses", "crisis_responses",
-             lambda m, c: _get(m, "crisis_responses")),
-    CostItem("case_management_contact", "community", "case-management contacts",
-             "case_managed (patient-days) x contacts per week / 7",
-             lambda m, c: _get(m, "case_managed") * c / 7.0),
-    CostItem("community_bed_day", "community", "funded community bed-days",
-             "community_bed_capacity", lambda m, c: _get(m, "community_bed_capacity")),
-    CostItem("social_prescribing_person_year", "community", "person-years referred to social "
-             "prescribing", "social_prescribed (person-days) / 365",
-             lambda m, c: _get(m, "social_prescribed") / 365.0),
-    CostItem("home_support_place_day", "social care", "funded home-support place-days",
-             "home_support_capacity", lambda m, c: _get(m, "home_support_capacity")),
-)
-"""Every costed activity, in report order."""
 
 NOT_MODELLED = {
     "practice nurse appointment": "the model has no practice-nurse activity (CF §4 gives £47 per "
@@ -127,25 +146,28 @@ def unit_cost_table(finance: FinanceParams) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def quantities(yearly_sums: Mapping[str, float], contacts_per_week: float) -> dict[str, float]:
+def quantities(yearly_sums: Mapping[str, float], scenario,
+               items: Iterable[CostItem] = COST_ITEMS) -> dict[str, float]:
     """Quantity of each costed item from a year's summed daily metrics.
 
     Args:
         yearly_sums: metric name -> sum of its daily values over the year.
-        contacts_per_week: the scenario's ``community.case_management_contacts_per_week``.
+        scenario: the run's scenario (some quantities use its parameters).
+        items: the costed items (default: the default model's).
     """
-    missing = [m for m in FLOW_METRICS if m not in yearly_sums]
-    if missing:
-        raise KeyError(f"metrics needed for costing are missing: {missing}")
-    return {item.name: item.count(yearly_sums, contacts_per_week) for item in COST_ITEMS}
+    try:
+        return {item.name: item.count(yearly_sums, scenario) for item in items}
+    except KeyError as exc:
+        raise KeyError(f"metric needed for costing is missing: {exc}") from None
 
 
-def cost_lines(qty: Mapping[str, float], finance: FinanceParams) -> pd.DataFrame:
+def cost_lines(qty: Mapping[str, float], finance: FinanceParams,
+               items: Iterable[CostItem] = COST_ITEMS) -> pd.DataFrame:
     """One row per item: sector, quantity, unit cost (price year) and cost = quantity x unit cost."""
     prices = unit_costs(finance)
     return pd.DataFrame([{"item": i.name, "sector": i.sector, "quantity": qty[i.name],
                           "unit_cost": prices[i.name], "cost": qty[i.name] * prices[i.name]}
-                         for i in COST_ITEMS])
+                         for i in items])
 
 
 def yearly_sums(daily: pd.DataFrame) -> pd.DataFrame:

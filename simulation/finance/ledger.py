@@ -1,7 +1,9 @@
 """The LCO's ledger: budget, spend by sector, savings that are real, and their reinvestment.
 
-The ledger is attached to the LCO when the model is built and settles each model year at the
-LCO's year-end hook. For the year just ended it
+The ledger is an observer part (:class:`simulation.parts.Part`): the workflow passes it to the model
+(``LCOModel(..., observers=[Ledger()])``; :func:`simulation.runner.run_scenario` does), it reads the
+model only through public interfaces (the data collector's series, the services directory) and
+settles each model year at the ``end_of_year`` hook. For the year just ended it
 
 1. costs the year's activity (:mod:`simulation.finance.costs`): spend by sector equals the sum of
    quantity x unit cost, line by line;
@@ -23,9 +25,9 @@ as the counterfactual instead of the contract reference.
 Example:
     >>> from simulation.scenario import Scenario
     >>> from simulation.model import LCOModel
-    >>> m = LCOModel(Scenario.preset("none", scale=0.005, years=1), seed=1)  # attaches a Ledger
+    >>> m = LCOModel(Scenario.preset("none", scale=0.005, years=1), seed=1, observers=[Ledger()])
     >>> _ = m.run()
-    >>> table = m.lco.finance.yearly()
+    >>> table = m.part("finance").yearly()
     >>> int(table["year"].iloc[0]), bool(table["spend_activity"].iloc[0] > 0)
     (0, True)
 """
@@ -37,15 +39,42 @@ import math
 import numpy as np
 import pandas as pd
 
-from simulation.finance.costs import FLOW_METRICS, SECTORS, cost_lines, quantities, unit_costs, uprate
-from simulation.finance.params import FinanceParams
+from simulation.finance.costs import SECTORS, cost_items, cost_lines, quantities, unit_costs, uprate
+from simulation.finance_parameters import FinanceParams
+from simulation.metrics import Metric
+from simulation.parts import Part
 
-CAPACITY_REPORTERS = {
-    "home_support_capacity": lambda m: sum(t.home_support_places for t in m.teams),
-    "community_bed_capacity": lambda m: sum(t.community_beds for t in m.teams),
-    "reinvested_places": lambda m: sum(t.extra_home_support_places for t in m.teams),
-}
+CAPACITY_METRICS = (
+    Metric("home_support_capacity", "stock", "places",
+           "Funded home-support places today (base, uplift and reinvestment)."),
+    Metric("community_bed_capacity", "stock", "beds", "Funded community beds today."),
+    Metric("reinvested_places", "stock", "places",
+           "Home-support places bought with reinvested savings."),
+)
 """Daily series the ledger adds to the model's recorded outputs (funded capacity, reinvestment)."""
+
+CAPACITY_REPORTERS = tuple(m.name for m in CAPACITY_METRICS)
+"""Names of :data:`CAPACITY_METRICS`."""
+
+FINANCE_METRICS = tuple(Metric(name, kind, "£" if kind == "flow" else unit, text, level="finance")
+                        for name, kind, unit, text in (
+    ("budget", "flow", "£", "Capitated budget of the year."),
+    ("spend_hospital", "flow", "£", "Hospital spend of the year."),
+    ("spend_community", "flow", "£", "Community spend of the year."),
+    ("spend_primary", "flow", "£", "Primary-care spend of the year."),
+    ("spend_social_care", "flow", "£", "Social-care spend of the year."),
+    ("spend_activity", "flow", "£", "Spend on activity of the year."),
+    ("transformation", "flow", "£", "One-off transformation cost of the year."),
+    ("double_running", "flow", "£", "Double-running cost of the year."),
+    ("spend_total", "flow", "£", "All spend of the year."),
+    ("gap", "flow", "£", "Spend minus budget."),
+    ("reference_beds", "stock", "beds", "The contract's reference occupied beds."),
+    ("beds_freed", "stock", "beds", "Mean occupied beds below the reference."),
+    ("wards_closable", "stock", "wards", "Whole wards the freed beds could close."),
+    ("cash_releasing_savings", "flow", "£", "Savings from whole wards closed."),
+    ("capacity_freed_value", "flow", "£", "Value of freed capacity that is not cash."),
+    ("reinvestment_pot", "flow", "£", "Cash released set aside for reinvestment.")))
+"""Columns of the ledger's yearly account (dimension ``finance`` of an experiment's results)."""
 
 
 def integration_intensity(scenario) -> float:
@@ -108,30 +137,41 @@ def allocate_places(total: float, weights: np.ndarray) -> np.ndarray:
     return out
 
 
-class Ledger:
-    """The LCO's money, settled once a model year; attach as ``model.lco.finance = Ledger(model)``."""
+class Ledger(Part):
+    """The LCO's money, settled once a model year (an observer part named ``finance``)."""
 
-    def __init__(self, model):
-        self.model = model
+    name = "finance"
+    metrics = (*CAPACITY_METRICS, *FINANCE_METRICS)
+
+    @classmethod
+    def finance_columns(cls) -> tuple[str, ...]:
+        """Columns of :meth:`yearly` kept with an experiment's ``finance`` dimension."""
+        return tuple(m.name for m in FINANCE_METRICS)
+
+    def setup(self, model) -> None:
+        """Read the scenario's finance parameters and the model's costed items."""
+        super().setup(model)
         self.finance: FinanceParams = model.scenario.finance
         self.prices = unit_costs(self.finance)
         self.intensity = integration_intensity(model.scenario)
+        self.items = cost_items(model.parts)
         self.reference_beds0: float | None = None
         self.pots: dict[int, float] = {}
         self.rows: list[dict] = []
         self.lines: list[pd.DataFrame] = []
-        dc = model.datacollector
-        recorded = len(next(iter(dc.model_vars.values()), []))
-        for name, reporter in CAPACITY_REPORTERS.items():
-            # Mesa 3.3 has no public call to add a reporter after construction
-            dc._new_model_reporter(name, reporter)
-            dc.model_vars[name].extend([np.nan] * recorded)
+
+    def record(self, day: int, today: dict[str, float]) -> None:
+        """Funded capacity today (what block contracts pay for, used or not)."""
+        services = self.model.services
+        today["home_support_capacity"] = services.total_capacity("home_support")
+        today["community_bed_capacity"] = services.total_capacity("community_beds")
+        today["reinvested_places"] = services.extra_places("home_support")
 
     # ----- the year end -----------------------------------------------------------------
     def _year_sums(self, day: int) -> tuple[dict[str, float], float, float]:
         mv = self.model.datacollector.model_vars
         start = day + 1 - 365
-        sums = {m: float(np.nansum(mv[m][start: day + 1])) for m in FLOW_METRICS}
+        sums = {m: float(np.nansum(mv[m][start: day + 1])) for m in mv}
         population = float(np.mean(mv["population"][start: day + 1]))
         beds = float(np.mean(mv["occupied_beds"][start: day + 1]))
         return sums, population, beds
@@ -140,8 +180,8 @@ class Ledger:
         """Settle model year ``day // 365`` and put any reinvestment due next year in place."""
         fp, year = self.finance, day // 365
         sums, population, beds = self._year_sums(day)
-        qty = quantities(sums, self.model.scenario.community.case_management_contacts_per_week)
-        lines = cost_lines(qty, fp)
+        qty = quantities(sums, self.model.scenario, self.items)
+        lines = cost_lines(qty, fp, self.items)
         lines.insert(0, "year", year)
         self.lines.append(lines)
         by_sector = lines.groupby("sector")["cost"].sum()
@@ -165,7 +205,7 @@ class Ledger:
         row.update({"occupied_beds": beds, "reference_beds": reference, "beds_freed": freed,
                     "wards_closable": wards, "cash_releasing_savings": cash,
                     "capacity_freed_value": capacity_value, "reinvestment_pot": pot,
-                    "reinvested_places": sum(t.extra_home_support_places for t in self.model.teams)})
+                    "reinvested_places": self.model.services.extra_places("home_support")})
         self.rows.append(row)
         self._reinvest(year + 1)
 
@@ -173,10 +213,9 @@ class Ledger:
         """Set the extra home-support places that ``year``'s reinvestment pot pays for."""
         pot = self.pots.get(year, 0.0)
         places = pot / (self.prices["home_support_place_day"] * 365)
-        teams = self.model.teams
-        extra = allocate_places(places, np.array([t.base_home_support_places for t in teams]))
-        for team, k in zip(teams, extra):
-            team.extra_home_support_places = float(k)
+        services = self.model.services
+        extra = allocate_places(places, services.base_places("home_support"))
+        services.set_extra_places("home_support", extra)
 
     # ----- outputs ----------------------------------------------------------------------
     def yearly(self) -> pd.DataFrame:
