@@ -292,6 +292,9 @@ class Pathways:
             if free[best] > 0:
                 site[i] = best
                 free[best] -= 1
+        # a zero-day stay is admitted and discharged at the home site the same day: it needs no
+        # bed overnight, but it is that site's admission, not an out-of-area one
+        site[zero] = wanted[zero]
         readmission = pop.readmit_until[ids] > day
         episode = m.episodes.open(
             patient=ids, hospital=site, neighbourhood=hood, practice=pop.practice[ids], age=age,
@@ -299,10 +302,12 @@ class Pathways:
             readmission=readmission, admit_day=np.full(len(ids), day), fit_day=fit_day)
         for h in m.hospital_list:
             mine = site == h.index
-            if mine.any():
-                h.admit(episode=episode[mine], patient=ids[mine], fit_day=fit_day[mine],
-                        ready_day=ready_day[mine], need=need[mine], neighbourhood=hood[mine])
-                h.admissions_today = int(mine.sum())
+            on_ward = mine & ~zero
+            if on_ward.any():
+                h.admit(episode=episode[on_ward], patient=ids[on_ward], fit_day=fit_day[on_ward],
+                        ready_day=ready_day[on_ward], need=need[on_ward],
+                        neighbourhood=hood[on_ward])
+            h.admissions_today = int(mine.sum())
         away = ~zero & (site < 0)
         if away.any():  # cared for outside the modelled sites; back on their fit day
             for d in np.unique(fit_day[away]):
