@@ -644,6 +644,10 @@ class Scenario(Section):
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, origin: str = "scenario") -> Scenario:
         """Validate a nested dict, raising :class:`ScenarioError` with a one-line message."""
+        if isinstance(data.get("area"), str):
+            from simulation.areas import load_area
+
+            load_area(data["area"])  # an unknown or invalid area: its own one-line message
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -663,6 +667,9 @@ class Scenario(Section):
                 *parents, leaf = path.split(".")
                 node = get_dotted(data, ".".join(parents)) if parents else data
                 node.pop(leaf)
+            data["area"] = overrides["area"]
+            data = Scenario.from_dict(data, origin="area").model_dump()
+            overrides = {k: v for k, v in overrides.items() if k != "area"}
         for path, value in overrides.items():
             set_dotted(data, path, value)
         return Scenario.from_dict(data, origin="override")

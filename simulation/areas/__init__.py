@@ -18,8 +18,8 @@ Example:
     >>> a = load_area("dudley")
     >>> a.population.practices, len(a.localities), a.sites[0].name
     (45, 5, 'Russells Hall Hospital')
-    >>> a.source("population.practices")[:9]
-    'CF §6 \\'Du'
+    >>> a.source("population.practices").startswith("CF §6")
+    True
 """
 
 from __future__ import annotations
@@ -168,8 +168,8 @@ class Area(Section):
     def source(self, path: str) -> str:
         """The source of one value, by dotted path (``population.practices``, ``sites[0]``).
 
-        >>> load_area("manchester").source("contract.years")[:8]
-        'CF §6 \\'M'
+        >>> "10 years" in load_area("manchester").source("contract.years")
+        True
         """
         head, _, field = path.partition(".")
         if head.endswith("]"):

@@ -5,7 +5,7 @@ structure"):
 
 * ``run.structure = "scaled"`` (the default): GP practices are capacity units that shrink with the
   population, at least one per neighbourhood, so a practice's list keeps its real size; every
-  site's beds are multiplied by the scale. At scale 0.05 an area of 45 practices has about 6.
+X
 * ``run.structure = "kept"``: every practice, neighbourhood and site of the area is kept at any
   scale; lists shrink instead. Beds shrink with the scale but not below ``run.min_site_beds``.
 
@@ -18,7 +18,7 @@ Example:
     >>> s = Scenario.preset("none", area="dudley", scale=0.05)
     >>> int(practice_counts(s).sum()), int(practice_counts(
     ...     s.with_overrides({"run.structure": "kept"})).sum())
-    (15, 45)
+    (10, 45)
 """
 
 from __future__ import annotations
