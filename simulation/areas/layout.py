@@ -5,7 +5,8 @@ structure"):
 
 * ``run.structure = "scaled"`` (the default): GP practices are capacity units that shrink with the
   population, at least one per neighbourhood, so a practice's list keeps its real size; every
-X
+  site's beds are multiplied by the scale. Dudley at scale 0.05 has 10 practices (one in each of
+  its 10 neighbourhoods), not 45.
 * ``run.structure = "kept"``: every practice, neighbourhood and site of the area is kept at any
   scale; lists shrink instead. Beds shrink with the scale but not below ``run.min_site_beds``.
 
