@@ -54,7 +54,9 @@ class _Sourced(Section):
     @model_validator(mode="after")
     def _every_value_sourced(self) -> _Sourced:
         values = [f for f in type(self).model_fields if f != "sources"]
-        missing = [f for f in values if not self.sources.get(f, "").strip()]
+        # An optional value left empty ('' = nothing published) needs no source.
+        missing = [f for f in values if not self.sources.get(f, "").strip()
+                   and getattr(self, f) != ""]
         if missing:
             raise ValueError(f"sources: no source for {missing}; every value needs one (write "
                              "ASSUMPTION and why when nothing is published)")
