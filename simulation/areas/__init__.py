@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +252,38 @@ def area_scenario_data(area: Area) -> dict[str, Any]:
         "finance": {"budget_per_head": {"value": c.budget_per_head,
                                         "cost_year": c.budget_cost_year}},
     }
+
+
+def scenario_source(area: Area, path: str) -> str | None:
+    """The area's source for the scenario parameter at dotted ``path``, or None if not an area's.
+
+    >>> scenario_source(load_area("dudley"), "population.practices")[:17]
+    "CF §6 'Dudley MCP"
+    >>> scenario_source(load_area("dudley"), "demand.winter_amplitude") is None
+    True
+    """
+    head, _, rest = path.partition(".")
+    leaf = rest.split(".")[0].split("[")[0]
+    if head == "run" and leaf in ("years", "start_date"):
+        return area.contract.sources[leaf]
+    if head == "finance" and leaf == "budget_per_head":
+        return area.contract.sources["budget_per_head"]
+    if head == "population" and leaf in area.population.sources:
+        return area.population.sources[leaf]
+    by_name = {loc.name: loc for loc in area.localities}
+    if head == "population" and leaf == "neighbourhoods":
+        index = re.search(r"neighbourhoods\[(\d+)\]", path)
+        name = area.neighbourhoods[int(index.group(1)) if index else 0][1]
+        return f"{name}: {by_name[name].source}"
+    if head == "population" and leaf in ("localities", "deprivation_by_locality"):
+        return " | ".join(f"{loc.name}: {loc.source}" for loc in area.localities)
+    if head == "hospitals" and leaf == "sites":
+        index = re.search(r"sites\[(\d+)\]", path)
+        return area.sites[int(index.group(1))].source if index else area.sites[0].source
+    if head == "hospitals" and leaf == "home_site_of_locality":
+        return "; ".join(f"{loc.name}: {loc.source}" for loc in area.localities
+                         if loc.home_site) or "no locality without a site of its own"
+    return None
 
 
 AREA_PATHS = ("name", "run.years", "run.start_date", "population.registered_patients",
