@@ -117,6 +117,8 @@ class NeighbourhoodSpec(Section):
     locality: str = param(..., "-", FROM_AREA, "Locality it belongs to.", min_length=1)
     weight: float = param(..., "relative size", FROM_AREA,
                           "Relative registered population of the neighbourhood.", gt=0.0)
+    home_site: str = param("", "-", FROM_AREA, "Site its patients use first, when not its "
+                           "locality's ('' = the locality's home site).")
 
 
 class PopulationParams(Section):
@@ -619,6 +621,10 @@ class Scenario(Section):
             if site.locality not in names:
                 raise ValueError(f"hospitals.sites[{i}].locality: {site.locality!r} is not one of "
                                  f"the localities {names}")
+        for i, hood in enumerate(self.population.neighbourhoods):
+            if hood.home_site and hood.home_site not in sites:
+                raise ValueError(f"population.neighbourhoods[{i}].home_site: {hood.home_site!r} "
+                                 f"is not one of the sites {sites}")
         for loc, site in self.hospitals.home_site_of_locality.items():
             if loc not in names or site not in sites:
                 raise ValueError(f"hospitals.home_site_of_locality: {loc!r} -> {site!r} needs a "

@@ -175,7 +175,9 @@ def test_kept_structure_keeps_every_practice_and_floors_beds():
     kept = scaled.with_overrides({"run.structure": "kept"})
     assert practice_counts(scaled).sum() == 10  # one per neighbourhood
     assert practice_counts(kept).sum() == 45
-    assert sites_at_scale(scaled).specs[0].beds == 7 and sites_at_scale(scaled).notes
+    small = round(load_area("dudley").sites[0].beds * 0.01)
+    assert small < scaled.run.min_site_beds  # the premise: a site too small to be a hospital
+    assert sites_at_scale(scaled).specs[0].beds == small and sites_at_scale(scaled).notes
     floor = sites_at_scale(kept)
     assert floor.specs[0].beds == kept.run.min_site_beds and "raised" in floor.notes[0]
     model = LCOModel(kept, seed=1)
@@ -223,3 +225,18 @@ def test_extending_new_area_section_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for block in python_blocks:
         exec(compile(block, "docs/extending.md", "exec"), {"__name__": "__docs__"})
+
+
+def test_home_sites_follow_neighbourhood_then_locality():
+    from simulation.areas.layout import home_sites
+
+    s = Scenario.preset("none", area="greater-manchester", scale=0.01)
+    site = {i: x.name for i, x in enumerate(s.hospitals.sites)}
+    home = {h.name: site[i] for h, i in zip(s.population.neighbourhoods, home_sites(s),
+                                             strict=True)}
+    assert home["Manchester N01"] == "North Manchester General"
+    assert home["Manchester N05"] == "Manchester Royal Infirmary"
+    assert home["Manchester N12"] == "Wythenshawe"
+    assert home["Trafford 1"] == "Wythenshawe"  # a locality without a site of its own
+    assert home["Rochdale 1"] == "Royal Oldham Hospital"
+    assert home["Bolton 1"] == "Royal Bolton Hospital"

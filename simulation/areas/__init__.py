@@ -98,6 +98,8 @@ class AreaNeighbourhood(Section):
 
     name: str = Field(min_length=1)
     weight: float = Field(gt=0.0, description="Relative registered population.")
+    home_site: str = Field("", description="Site its patients use first when it is not the "
+                           "locality's ('' = the locality's).")
 
 
 class AreaLocality(Section):
@@ -151,6 +153,10 @@ class Area(Section):
             if site.locality not in names:
                 raise ValueError(f"sites[{i}].locality: {site.locality!r} is not a locality of "
                                  f"this area; expected one of {names}")
+        for hood in (h for loc in self.localities for h in loc.neighbourhoods):
+            if hood.home_site and hood.home_site not in sites:
+                raise ValueError(f"neighbourhood {hood.name!r}: home_site {hood.home_site!r} is not "
+                                 f"a site of this area; expected one of {sites}")
         for i, loc in enumerate(self.localities):
             if loc.home_site and loc.home_site not in sites:
                 raise ValueError(f"localities[{i}].home_site: {loc.home_site!r} is not a site of "
@@ -238,8 +244,9 @@ def area_scenario_data(area: Area) -> dict[str, Any]:
             "births_per_1000": p.births_per_1000,
             "mortality_local_excess": p.mortality_local_excess,
             "localities": [loc.name for loc in area.localities],
-            "neighbourhoods": [{"name": n, "locality": loc, "weight": w}
-                               for n, loc, w in area.neighbourhoods],
+            "neighbourhoods": [{"name": h.name, "locality": loc.name, "weight": h.weight,
+                                "home_site": h.home_site}
+                               for loc in area.localities for h in loc.neighbourhoods],
             "deprivation_by_locality": {loc.name: list(loc.deprivation)
                                         for loc in area.localities},
         },

@@ -94,8 +94,9 @@ def sites_at_scale(scenario: Scenario) -> SiteLayout:
 def home_sites(scenario: Scenario) -> np.ndarray:
     """Index of the site each neighbourhood's patients use first.
 
-    A locality's home site is its first site; a locality with none uses the site named in
-    ``hospitals.home_site_of_locality``, else the area's first site.
+    A neighbourhood that names a ``home_site`` uses it; otherwise its locality's: the locality's
+    first site, or for a locality with none the site named in ``hospitals.home_site_of_locality``,
+    else the area's first site.
     """
     sites = scenario.hospitals.sites
     home: dict[str, int] = {}
@@ -104,5 +105,5 @@ def home_sites(scenario: Scenario) -> np.ndarray:
     index = {spec.name: i for i, spec in enumerate(sites)}
     for loc, name in scenario.hospitals.home_site_of_locality.items():
         home.setdefault(loc, index[name])
-    return np.array([home.get(h.locality, 0) for h in scenario.population.neighbourhoods],
-                    np.int64)
+    return np.array([index[h.home_site] if h.home_site else home.get(h.locality, 0)
+                     for h in scenario.population.neighbourhoods], np.int64)
