@@ -155,8 +155,8 @@ class Area(Section):
                                  f"this area; expected one of {names}")
         for hood in (h for loc in self.localities for h in loc.neighbourhoods):
             if hood.home_site and hood.home_site not in sites:
-                raise ValueError(f"neighbourhood {hood.name!r}: home_site {hood.home_site!r} is not "
-                                 f"a site of this area; expected one of {sites}")
+                raise ValueError(f"neighbourhood {hood.name!r}: home_site {hood.home_site!r} is "
+                                 f"not a site of this area; expected one of {sites}")
         for i, loc in enumerate(self.localities):
             if loc.home_site and loc.home_site not in sites:
                 raise ValueError(f"localities[{i}].home_site: {loc.home_site!r} is not a site of "
