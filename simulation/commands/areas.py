@@ -51,8 +51,9 @@ def execute(args: argparse.Namespace) -> int:
         print("\n".join(summary_lines(area)))
         print()
         for path, value, source in area.sourced_values():
-            if not isinstance(value, (list, dict)) or path.endswith("deprivation"):
-                print(f"{path} = {value!r}\n    source: {source}")
+            shown = repr(value)
+            shown = shown if len(shown) <= 100 else shown[:97] + "..."
+            print(f"{path} = {shown}\n    source: {source}")
         return 0
     for name in list_areas():
         print("\n".join(summary_lines(load_area(name))))
