@@ -17,6 +17,7 @@ from simulation.scenario import ScenarioError
 
 COMMANDS = (
     "simulation.commands.run",
+    "simulation.commands.areas",
     "simulation.commands.dashboard",
     "simulation.commands.validate",
     "simulation.commands.sweep",

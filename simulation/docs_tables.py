@@ -31,6 +31,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import inspect
 import re
 import sys
@@ -118,6 +119,18 @@ def iter_parameters(scenario: Scenario | None = None) -> Iterator[ParameterRow]:
     expanded into one row per item and field, e.g. ``hospitals.sites[0].beds``.
     """
     scenario = scenario if scenario is not None else Scenario()
+    for row in _rows(scenario):
+        if row.source.startswith("AREA:"):  # place-specific: the area file cites the value
+            from simulation.areas import load_area, scenario_source
+
+            area = load_area(scenario.area)
+            cited = scenario_source(area, row.name)
+            if cited:
+                row = dataclasses.replace(row, source=f"{area.title} area file: {cited}")
+        yield row
+
+
+def _rows(scenario: Scenario) -> Iterator[ParameterRow]:
     for section, cls, holder in iter_sections():
         node: Any = scenario
         for key in [k for k in section.split(".") if k]:

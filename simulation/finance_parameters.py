@@ -125,8 +125,9 @@ class FinanceParams(Section):
     unit_costs: UnitCosts = UnitCosts()
     budget_per_head: UnitCost = param(
         _cost(1000.0, "2018/19"), "£ per resident per year",
-        "CF §6 'MLCO budget per head (derived)': ≈£1,000 (£6bn / 10 years / ≈600,000); "
-        "ASSUMPTION: read as 2018/19 prices", "The LCO's capitated budget per registered person.")
+        "AREA: from the scenario's area file (simulation/areas/), which cites each value; this "
+        "default (≈£1,000, 2018/19 prices) applies only when no area is involved",
+        "The LCO's capitated budget per registered person.")
     budget_real_growth_per_year: float = param(
         0.01, "relative per year", "ASSUMPTION: modest real growth of the allocation",
         "Real growth of the capitated budget per head.", ge=-0.1, le=0.2)

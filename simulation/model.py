@@ -46,7 +46,8 @@ from simulation.population import AGE_BAND_LABELS, MAX_AGE, N_QUINTILES, Populat
 from simulation.practice import GPPractice
 from simulation.random_streams import Process, RandomStreams
 from simulation.recorder import BreakdownRecorder
-from simulation.scenario import LOCALITIES, Scenario
+from simulation.areas import layout
+from simulation.scenario import Scenario
 from simulation.services import Service, ServiceDirectory, new_pool
 
 SERVICES = (
@@ -114,7 +115,7 @@ class LCOModel(mesa.Model):
     """Care flows of a registered population under a Local Care Organisation.
 
     Args:
-        scenario: the validated scenario; the Manchester ``none`` baseline by default.
+        scenario: the validated scenario; the default area's ``none`` baseline by default.
         seed: root seed (an integer or a SeedSequence); every random number derives from it, see
             :mod:`simulation.random_streams`. The same seed in two arms gives common random numbers.
         record_episodes: keep the patient-level episode log.
@@ -133,7 +134,7 @@ class LCOModel(mesa.Model):
         self.streams = RandomStreams(seed)
         # Mesa's own generator is not used by the model's processes; seed it from ours anyway.
         super().__init__(seed=int(self.streams.seed_sequence.generate_state(1)[0]))
-        self.scenario = scenario if scenario is not None else Scenario()
+        self.scenario = scenario if scenario is not None else Scenario.preset("none")
         s = self.scenario
         self.seed = seed
         self.warmup_days = s.run.warmup_days
@@ -148,12 +149,11 @@ class LCOModel(mesa.Model):
         self.record_episodes = record_episodes
 
         # -- organisations and patients ----------------------------------------------------
-        weights = np.asarray(s.population.neighbourhood_weights, float)
-        self.n_neighbourhoods = len(weights)
-        per_locality = self.n_neighbourhoods // len(LOCALITIES)
-        self.locality_of_neighbourhood = [LOCALITIES[h // per_locality]
-                                          for h in range(self.n_neighbourhoods)]
-        self._build_practices(weights)
+        # The area's structure at run scale (simulation.areas.layout holds the scale rules).
+        self.n_neighbourhoods = len(s.population.neighbourhoods)
+        self.neighbourhood_names = [h.name for h in s.population.neighbourhoods]
+        self.locality_of_neighbourhood = [h.locality for h in s.population.neighbourhoods]
+        self._build_practices(layout.practice_counts(s))
         self.population = Population.initial(s, self.streams, self.practices_of_neighbourhood,
                                              self.practice_weights, day=self.day)
         self.initial_size = self.population.n_alive
@@ -167,11 +167,12 @@ class LCOModel(mesa.Model):
             for h, n in enumerate(hood_sizes)]
         self.teams = AgentSet(self.team_list, random=self.random)
         self.services = ServiceDirectory(self, all_services, self.team_list)
-        self.hospital_list = [Hospital(self, i, spec, s.run.scale, s.hospitals.escalation_threshold)
-                              for i, spec in enumerate(s.hospitals.sites)]
+        sites = layout.sites_at_scale(s)
+        self.layout_notes = sites.notes  # sites too small to behave like a hospital, if any
+        self.hospital_list = [Hospital(self, i, spec, 1.0, s.hospitals.escalation_threshold)
+                              for i, spec in enumerate(sites.specs)]
         self.hospitals = AgentSet(self.hospital_list, random=self.random)
-        home = {h.locality: h.index for h in reversed(self.hospital_list)}
-        self.home_site = np.array([home.get(loc, 0) for loc in self.locality_of_neighbourhood])
+        self.home_site = layout.home_sites(s)
         self.lco = LocalCareOrganisation(self, s.integration)
         self.episodes = EpisodeLog()
         self.practice_intensity = np.zeros(len(self.practice_list))
@@ -203,17 +204,9 @@ class LCOModel(mesa.Model):
         self._warm_up()
 
     # ----- set-up ---------------------------------------------------------------------------
-    def _build_practices(self, weights: np.ndarray) -> None:
-        """Spread practices over neighbourhoods by size; draw list sizes and willingness."""
+    def _build_practices(self, count: np.ndarray) -> None:
+        """Create ``count[h]`` practices in each neighbourhood; draw list sizes and willingness."""
         s = self.scenario.population
-        # Practices are capacity units: they shrink with the population so lists keep their size.
-        n_p = max(len(weights), round(s.practices * self.scenario.run.scale))
-        share = weights / weights.sum() * n_p
-        count = np.maximum(1, np.floor(share).astype(int))
-        while count.sum() < n_p:  # largest remainder
-            count[np.argmax(share - count)] += 1
-        while count.sum() > n_p:
-            count[np.argmax(count - share)] -= 1
         rng = self.streams.generator(Process.STRUCTURE, 1)
         self.practice_weights = rng.lognormal(0.0, s.practice_list_sigma, size=count.sum())
         willing = rng.random(count.sum()) < self.scenario.integration.adoption.max_share

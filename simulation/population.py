@@ -38,7 +38,7 @@ from functools import cached_property
 import numpy as np
 
 from simulation.random_streams import Process, RandomStreams
-from simulation.scenario import LOCALITIES, Scenario
+from simulation.scenario import Scenario
 
 MAX_AGE = 110
 AGE_BANDS = ((0, 17), (18, 64), (65, 74), (75, 84), (85, MAX_AGE))
@@ -282,7 +282,7 @@ class Population:
         self.set_practices(practice_of_neighbourhood, practice_weights)
         rng = streams.generator(Process.STRUCTURE)
 
-        weights = np.asarray(pop_p.neighbourhood_weights, float)
+        weights = np.asarray([h.weight for h in pop_p.neighbourhoods], float)
         hood = rng.choice(len(weights), size=n0, p=weights / weights.sum())
         keys = sorted(pop_p.age_shares)
         shares = np.array([pop_p.age_shares[k] for k in keys])
@@ -307,8 +307,6 @@ class Population:
         ids = np.arange(self.n, self.n + k)
         self.n += k
         self.n_alive += k
-        n_hoods = len(self.scenario.population.neighbourhood_weights)
-        per_locality = n_hoods // len(LOCALITIES)
         self.alive[ids] = True
         self.birth_day[ids] = birth_day
         self.female[ids] = rng.random(k) < self.scenario.population.female_share
@@ -318,7 +316,7 @@ class Population:
         u = rng.random((2, k))
         practice = self._practice_cdf.searchsorted(neighbourhood + u[0], side="right")
         practice = self._practice_order[np.minimum(practice, len(self._practice_order) - 1)]
-        locality = np.minimum(neighbourhood // per_locality, len(LOCALITIES) - 1)
+        locality = self._locality_of_hood[neighbourhood]
         quintile = (u[1][:, None] >= self._quintile_cdf[locality]).sum(axis=1).astype(np.int8)
         self.practice[ids] = practice
         self.quintile[ids] = quintile
@@ -339,9 +337,12 @@ class Population:
         cdf[-1] = np.inf
         self._practice_order = np.asarray(order, np.int16)
         self._practice_cdf = np.asarray(cdf)
-        mix = self.scenario.population.deprivation_by_locality
+        pop_p = self.scenario.population
+        mix = pop_p.deprivation_by_locality
         self._quintile_cdf = np.array([np.cumsum(mix[loc])[:-1] / sum(mix[loc])
-                                       for loc in LOCALITIES])
+                                       for loc in pop_p.localities])
+        self._locality_of_hood = np.array([pop_p.localities.index(h.locality)
+                                           for h in pop_p.neighbourhoods], np.int64)
 
     def add_state(self, name: str, dtype, fill) -> np.ndarray:
         """Declare a per-patient array (a lever's or service's state); returns it.
@@ -484,7 +485,7 @@ class Population:
         k = n_births + n_arrivals
         if k == 0:
             return np.empty(0, np.int64)
-        w = np.asarray(p.neighbourhood_weights, float)
+        w = np.asarray([h.weight for h in p.neighbourhoods], float)
         hood = rng.choice(len(w), size=k, p=w / w.sum())
         age_days = np.concatenate([np.zeros(n_births), rng.uniform(18, 35, n_arrivals) * 365])
         ids_born = self._append(day, (day - age_days).astype(np.int32), hood, rng,

@@ -21,7 +21,8 @@ COLUMNS = ["day", "date", "metric", "dimension", "group", "value"]
 
 def _group_labels(model, dimension: str) -> list[str]:
     if dimension == "neighbourhood":
-        return [f"N{h + 1:02d} ({loc})" for h, loc in enumerate(model.locality_of_neighbourhood)]
+        return [f"{name} ({loc})" for name, loc in zip(model.neighbourhood_names,
+                                                        model.locality_of_neighbourhood)]
     if dimension == "age_band":
         return list(AGE_BAND_LABELS)
     return [f"Q{q + 1}" for q in range(5)]

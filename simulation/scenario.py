@@ -9,10 +9,18 @@ with the row's item name. Values with no published source say ``ASSUMPTION`` and
 that users can vary them; values tuned so that the baseline reproduces a validation target say
 ``CALIBRATED`` and name the target.
 
+Place-specific values (population, localities, neighbourhoods, practices, hospital sites, contract
+length and start, budget per head) come from the scenario's *area*, a data file with a source for
+every value (:mod:`simulation.areas`); a scenario is area + policy + run settings, and any value it
+sets itself overrides the area's.
+
 Example:
     >>> s = Scenario.preset("partial", scale=0.01, years=2)
-    >>> s.integration.level, s.run.years, s.population.registered_patients
-    ('partial', 2, 600000)
+    >>> s.area, s.integration.level, s.run.years, s.population.registered_patients
+    ('manchester', 'partial', 2, 600000)
+    >>> d = Scenario.preset("none", area="dudley")
+    >>> d.name, d.run.years, d.population.localities[0]
+    ('dudley-none', 15, 'Dudley and Netherton')
     >>> s.with_overrides({"community.crisis_response_per_100k_day": 5.0}).community.crisis_response_per_100k_day
     5.0
 """
@@ -45,8 +53,11 @@ INTEGRATION_LEVELS = ("none", "virtual", "partial", "full")
 PRACTICE_STATUS = {"none": 0, "virtual": 1, "partial": 2, "full": 3}
 """A practice's integration status as an integer; the level names the highest status practices may adopt."""
 
-LOCALITIES = ("North", "Central", "South")
-"""Manchester's three localities, each of four neighbourhoods (CF §6, 'Neighbourhoods')."""
+FROM_AREA = "AREA: from the scenario's area file (simulation/areas/), which cites each value"
+"""The source of a parameter whose value a scenario takes from its area."""
+
+STRUCTURES = ("scaled", "kept")
+"""How ``run.scale`` treats an area's structure; see :class:`RunParams` and docs/model.md."""
 
 
 class ScenarioError(ValueError):
@@ -73,17 +84,28 @@ def _check_age_table(table: dict[int, float], name: str, upper: float | None = N
 class RunParams(Section):
     """How long and how large a run is."""
 
-    years: int = param(10, "years", "MLCO contract length, 10 years (CF §6, 'MLCO contract')",
+    years: int = param(10, "years", FROM_AREA + " (the contract length)",
                        "Horizon in years; the model steps one day at a time.", ge=1, le=30)
     scale: float = param(1.0, "fraction", "ASSUMPTION (run-time convenience)",
-                         "Shrinks the population and every capacity together for quick runs.",
-                         gt=0.0, le=2.0)
+                         "Shrinks the population and every capacity together for quick runs; "
+                         "above 1 it grows them (memory is about 60 bytes a patient).",
+                         gt=0.0, le=10.0)
+    structure: Literal["scaled", "kept"] = param(
+        "scaled", "-", "ASSUMPTION (run-time convenience); see docs/model.md 'Scale and structure'",
+        "What scale does to the area's structure: 'scaled' shrinks the number of GP practices with "
+        "the population (at least one per neighbourhood; lists keep their size) and the beds of "
+        "every site; 'kept' keeps every practice (lists shrink), neighbourhood and site, and "
+        "shrinks beds only down to run.min_site_beds.")
+    min_site_beds: int = param(
+        10, "beds", "ASSUMPTION: below about ten beds a site's occupancy swings by 10 points with "
+        "each patient, so it no longer queues like a hospital",
+        "Smallest bed base a site keeps under structure = 'kept' (sites raised to it are reported); "
+        "under 'scaled' sites smaller than this are reported but not changed.", ge=1, le=1000)
     warmup_days: int = param(
         120, "days", "ASSUMPTION: about 3.5x the longest mean service time (home support, 34.5 "
         "days) so beds and community places are filled when recording starts (STRESS 4.1)",
         "Days simulated before day 0 and left out of the results; levers stay off.", ge=0, le=3650)
-    start_date: str = param("2018-04-01", "ISO date",
-                            "MLCO took over services from April 2018 (CF §6, 'MLCO contract')",
+    start_date: str = param("2018-04-01", "ISO date", FROM_AREA + " (the contract's start)",
                             "Calendar date of day 0 (after the warm-up); sets the season.")
 
     @field_validator("start_date")
@@ -98,46 +120,42 @@ class RunParams(Section):
         return v
 
 
+class NeighbourhoodSpec(Section):
+    """One neighbourhood: a community team's patch within a locality."""
+
+    name: str = param(..., "-", FROM_AREA, "Name of the neighbourhood (used in results).",
+                      min_length=1)
+    locality: str = param(..., "-", FROM_AREA, "Locality it belongs to.", min_length=1)
+    weight: float = param(..., "relative size", FROM_AREA,
+                          "Relative registered population of the neighbourhood.", gt=0.0)
+    home_site: str = param("", "-", FROM_AREA, "Site its patients use first, when not its "
+                           "locality's ('' = the locality's home site).")
+
+
 class PopulationParams(Section):
     """The registered population, its places and its demography."""
 
     registered_patients: int = param(
-        600_000, "patients",
-        "CF §6 'Note on the ~600,000 figure' and seed 000: the LCO covers 600,000 registered patients",
-        "GP-registered population at day 0 (before scale).", gt=0, le=5_000_000)
-    neighbourhood_weights: list[float] = param(
-        [0.95, 1.10, 0.90, 1.05, 1.00, 1.15, 0.85, 1.00, 0.90, 1.05, 0.95, 1.10], "relative size",
-        "CF §6 'Neighbourhoods': 12 teams of 30,000-50,000. ASSUMPTION: the spread; the mean is "
-        "50,000 because the registered list exceeds the resident estimate",
-        "Relative population of each neighbourhood; four per locality (North, Central, South).",
-        min_length=3)
-    practices: int = param(91, "practices", "CF §6 'GP practices in Manchester': 91",
-                           "Number of GP practices.", ge=1, le=2000)
+        ..., "patients", FROM_AREA, "GP-registered population at day 0 (before scale).",
+        gt=0, le=50_000_000)
+    localities: list[str] = param(..., "-", FROM_AREA, "Names of the area's localities, in order.",
+                                  min_length=1)
+    neighbourhoods: list[NeighbourhoodSpec] = param(
+        ..., "-", FROM_AREA, "The neighbourhoods, each in a named locality.", min_length=1)
+    practices: int = param(..., "practices", FROM_AREA, "Number of GP practices.", ge=1, le=20_000)
     practice_list_sigma: float = param(
         0.35, "log-sd", "ASSUMPTION: spread of list sizes around the mean (England mean 8,727, CF §6)",
         "Log-normal spread of practice list sizes.", ge=0.0, le=2.0)
     age_shares: AgeTable = param(
-        {0: 0.013, 1: 0.052, 5: 0.062, 10: 0.058, 15: 0.080, 20: 0.205, 30: 0.172, 40: 0.124,
-         50: 0.128, 65: 0.058, 75: 0.034, 85: 0.010, 90: 0.004},
-        "share of population",
-        "CF §6: Manchester median age 31 (Census 2021), youngest outside London; 50-64 is 12.8% "
-        "(2018); GM 65+ projected +44% and 85+ +81% by 2028 (ageing, not shrinking). ASSUMPTION: the "
-        "remaining band split (65+ about 10.6%, 85+ 1.4%), chosen to meet those facts",
+        ..., "share of population", FROM_AREA,
         "Initial age distribution; ages are spread uniformly within each band (upper band to 100).")
-    female_share: float = param(0.5, "share", "ASSUMPTION (ONS sex ratio close to 1)",
-                                "Share of patients who are female.", ge=0.0, le=1.0)
+    female_share: float = param(..., "share", FROM_AREA, "Share of patients who are female.",
+                                ge=0.0, le=1.0)
     deprivation_by_locality: dict[str, list[float]] = param(
-        {"North": [0.70, 0.17, 0.07, 0.04, 0.02], "Central": [0.60, 0.20, 0.10, 0.07, 0.03],
-         "South": [0.42, 0.22, 0.16, 0.12, 0.08]},
-        "share in IMD quintile 1 (most deprived) .. 5",
-        "CF §6 'Deprivation (IMD 2019)': 43% of LSOAs in England's most deprived decile, none in "
-        "the least deprived decile; CF §6 CQC review and North Manchester site note (North most "
-        "deprived). ASSUMPTION: the exact split",
-        "Deprivation mix of each locality.")
+        ..., "share in IMD quintile 1 (most deprived) .. 5", FROM_AREA,
+        "Deprivation mix of each locality, by locality name.")
     births_per_1000: float = param(
-        14.0, "births per 1,000 per year",
-        "ASSUMPTION: approximates ONS births for Manchester (not in calibration-facts); with "
-        "deaths it reproduces growth of ~0.7%/yr (CF §6, 541,263 in 2016 to 552,858 in 2019)",
+        ..., "births per 1,000 per year", FROM_AREA,
         "Crude birth rate; births are registered with a practice of their mother's neighbourhood.",
         ge=0.0, le=60.0)
     net_migration_per_1000: float = param(
@@ -157,9 +175,8 @@ class PopulationParams(Section):
                                     "Annual death hazard in the first year of life.",
                                     ge=0.0, le=0.1)
     mortality_local_excess: float = param(
-        1.15, "ratio", "CF §6 'Life expectancy': Manchester men die 4 years and women 3 years "
-        "earlier than the England average; ASSUMPTION: the ratio that gives that gap",
-        "Multiplier on national mortality for this population.", ge=0.5, le=3.0)
+        ..., "ratio", FROM_AREA, "Multiplier on national mortality for this population.",
+        ge=0.5, le=3.0)
     mortality_rr_by_tier: list[float] = param(
         [1.0, 1.3, 1.92, 3.8], "hazard ratio vs tier 0",
         "CF §1f 'eFI hazard ratios': mortality 1.92 / 3.10 / 4.52 (mild / moderate / severe). "
@@ -195,23 +212,31 @@ class PopulationParams(Section):
             raise ValueError(f"age_shares must sum to 1, got {total:.6f}")
         return v
 
-    @field_validator("neighbourhood_weights")
-    @classmethod
-    def _weights(cls, v: list[float]) -> list[float]:
-        if any(w <= 0 for w in v):
-            raise ValueError(f"neighbourhood_weights must all be > 0, got {v}")
-        return v
-
     @field_validator("deprivation_by_locality")
     @classmethod
     def _deprivation(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
-        if set(v) != set(LOCALITIES):
-            raise ValueError(f"deprivation_by_locality needs exactly {list(LOCALITIES)}, got {sorted(v)}")
         for name, shares in v.items():
             if len(shares) != 5 or any(s < 0 for s in shares) or abs(sum(shares) - 1) > 1e-6:
                 raise ValueError(f"deprivation_by_locality[{name}] must be 5 shares >= 0 summing to 1, "
                                  f"got {shares}")
         return v
+
+    @model_validator(mode="after")
+    def _places(self) -> PopulationParams:
+        names = self.localities
+        if len(set(names)) != len(names):
+            raise ValueError(f"localities must be unique, got {names}")
+        if set(self.deprivation_by_locality) != set(names):
+            raise ValueError(f"deprivation_by_locality needs exactly the localities {names}, got "
+                             f"{list(self.deprivation_by_locality)}")
+        hoods = [h.name for h in self.neighbourhoods]
+        if len(set(hoods)) != len(hoods):
+            raise ValueError(f"neighbourhood names must be unique, got {hoods}")
+        for i, h in enumerate(self.neighbourhoods):
+            if h.locality not in names:
+                raise ValueError(f"neighbourhoods[{i}].locality: {h.locality!r} is not one of the "
+                                 f"localities {names}")
+        return self
 
     @field_validator("tier_prevalence")
     @classmethod
@@ -364,9 +389,9 @@ class CommunityParams(Section):
 class HospitalSpec(Section):
     """One acute trust site serving the population."""
 
-    name: str = param("Hospital", "-", "-", "Name of the site.", min_length=1)
-    locality: Literal["North", "Central", "South"] = param("Central", "-", "-",
-                                                           "Locality whose patients it serves first.")
+    name: str = param("Hospital", "-", FROM_AREA, "Name of the site.", min_length=1)
+    locality: str = param("", "-", FROM_AREA, "Locality whose patients it serves first (one of "
+                          "population.localities).")
     beds: int = param(500, "beds", "-", "General and acute beds available to this population's "
                       "emergency patients.", ge=0, le=20000)
     escalation_beds: int = param(25, "beds", "-", "Extra beds opened when occupancy passes the "
@@ -377,15 +402,12 @@ class HospitalParams(Section):
     """Acute hospitals, length of stay and discharge."""
 
     sites: list[HospitalSpec] = param(
-        [HospitalSpec(name="North Manchester General", locality="North", beds=468, escalation_beds=23),
-         HospitalSpec(name="Manchester Royal Infirmary", locality="Central", beds=486,
-                      escalation_beds=24),
-         HospitalSpec(name="Wythenshawe", locality="South", beds=420, escalation_beds=21)],
-        "beds",
-        "CF §6 'Hospital sites': North Manchester General 800, MRI 750+, Wythenshawe 950 beds in all, "
-        "shared with elective work and other areas' patients. ASSUMPTION: the share used by this "
-        "population's emergency patients, CALIBRATED to winter occupancy 91-96% (CF §8 item 8)",
-        "Acute sites; each neighbourhood uses the site of its locality first.", min_length=1)
+        ..., "beds", FROM_AREA + " (the share of each site's beds this population's emergency "
+        "patients use)", "Acute sites; each neighbourhood uses the site of its locality first.",
+        min_length=1)
+    home_site_of_locality: dict[str, str] = param(
+        {}, "-", FROM_AREA, "Site used first by a locality with no site of its own, by locality "
+        "name (a locality with neither uses the first site).")
     escalation_threshold: float = param(
         0.95, "occupancy", "ASSUMPTION: trusts open escalation beds in the mid-90s (CF §2 winter "
         "occupancy 92.6-95.7%)", "Occupancy of base beds above which escalation beds open.",
@@ -516,22 +538,50 @@ class IntegrationParams(Section):
 class Scenario(Section):
     """A complete, validated scenario: run settings and every model parameter."""
 
-    name: str = param("manchester-baseline", "-", "-", "A short name for the scenario.", min_length=1)
+    area: str = param(..., "-", "simulation/areas/ (lco-sim areas lists them)",
+                      "The area described: a shipped area's name or the path of an area file; "
+                      "its values are the defaults of the place-specific parameters.", min_length=1)
+    name: str = param(..., "-", "-", "A short name for the scenario (default: '<area>-baseline').",
+                      min_length=1)
     run: RunParams = RunParams()
-    population: PopulationParams = PopulationParams()
+    population: PopulationParams
     demand: DemandParams = DemandParams()
     primary_care: PrimaryCareParams = PrimaryCareParams()
     community: CommunityParams = CommunityParams()
-    hospitals: HospitalParams = HospitalParams()
+    hospitals: HospitalParams
     integration: IntegrationParams = IntegrationParams()
     finance: FinanceParams = FinanceParams()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _area_defaults(cls, data: Any) -> Any:
+        """Fill every place-specific value the scenario does not set from its area."""
+        if not isinstance(data, dict):
+            return data
+        from simulation.areas import DEFAULT_AREA, area_scenario_data, load_area
+
+        data = dict(data)
+        data["area"] = data.get("area") or DEFAULT_AREA
+        if not isinstance(data["area"], str):
+            return data  # pydantic reports the wrong type
+        return _merged(area_scenario_data(load_area(data["area"])), data)
+
     @model_validator(mode="after")
-    def _neighbourhoods_fit_localities(self) -> Scenario:
-        n = len(self.population.neighbourhood_weights)
-        if n % len(LOCALITIES):
-            raise ValueError(f"population.neighbourhood_weights must have a multiple of 3 entries "
-                             f"(one locality per third), got {n}")
+    def _sites_in_localities(self) -> Scenario:
+        names = self.population.localities
+        sites = [h.name for h in self.hospitals.sites]
+        for i, site in enumerate(self.hospitals.sites):
+            if site.locality not in names:
+                raise ValueError(f"hospitals.sites[{i}].locality: {site.locality!r} is not one of "
+                                 f"the localities {names}")
+        for i, hood in enumerate(self.population.neighbourhoods):
+            if hood.home_site and hood.home_site not in sites:
+                raise ValueError(f"population.neighbourhoods[{i}].home_site: {hood.home_site!r} "
+                                 f"is not one of the sites {sites}")
+        for loc, site in self.hospitals.home_site_of_locality.items():
+            if loc not in names or site not in sites:
+                raise ValueError(f"hospitals.home_site_of_locality: {loc!r} -> {site!r} needs a "
+                                 f"locality of {names} and a site of {sites}")
         return self
 
     def lever_params(self, name: str, params_class: type[LeverParams]) -> LeverParams:
@@ -543,27 +593,49 @@ class Scenario(Section):
 
     # ----- construction helpers -------------------------------------------------------------
     @classmethod
-    def preset(cls, level: str = "none", **run: Any) -> Scenario:
-        """The Manchester default at an integration level, with optional run settings.
+    def preset(cls, level: str = "none", area: str | None = None, **run: Any) -> Scenario:
+        """An area's scenario at an integration level, with optional run settings.
 
         Args:
             level: one of ``none``, ``virtual``, ``partial``, ``full``.
-            **run: fields of :class:`RunParams` (``years``, ``scale``, ``start_date``).
+            area: an area name (``lco-sim areas``) or area file; the default area if ``None``.
+            **run: fields of :class:`RunParams` (``years``, ``scale``, ``start_date`` ...).
         """
-        return cls.from_dict({"name": f"manchester-{level}", "integration": {"level": level},
-                              "run": run})
+        from simulation.areas import DEFAULT_AREA, load_area
+
+        area = area or DEFAULT_AREA
+        return cls.from_dict({"area": area, "name": f"{load_area(area).name}-{level}",
+                              "integration": {"level": level}, "run": run})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, origin: str = "scenario") -> Scenario:
         """Validate a nested dict, raising :class:`ScenarioError` with a one-line message."""
+        if isinstance(data.get("area"), str):
+            from simulation.areas import load_area
+
+            load_area(data["area"])  # an unknown or invalid area: its own one-line message
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
             raise ScenarioError(f"{origin}: {describe_validation_error(exc)}") from None
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
-        """A copy with dotted-path overrides applied, e.g. ``{"run.years": 3}``; validated."""
+        """A copy with dotted-path overrides applied, e.g. ``{"run.years": 3}``; validated.
+
+        Overriding ``area`` resets every place-specific value to the new area's (the other
+        overrides then apply on top).
+        """
         data = self.model_dump()
+        if "area" in overrides:
+            from simulation.areas import AREA_PATHS
+
+            for path in AREA_PATHS:
+                *parents, leaf = path.split(".")
+                node = get_dotted(data, ".".join(parents)) if parents else data
+                node.pop(leaf)
+            data["area"] = overrides["area"]
+            data = Scenario.from_dict(data, origin="area").model_dump()
+            overrides = {k: v for k, v in overrides.items() if k != "area"}
         for path, value in overrides.items():
             set_dotted(data, path, value)
         return Scenario.from_dict(data, origin="override")
@@ -571,6 +643,21 @@ class Scenario(Section):
     def to_toml(self) -> str:
         """The scenario as TOML text that :func:`load_scenario` reads back unchanged."""
         return dump_toml(self)
+
+
+def _merged(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``top``'s values laid over it, table by table (``top`` wins)."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in _WHOLE:
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+_WHOLE = {"age_shares"}
+"""Tables an override replaces whole rather than key by key (an age table is one value)."""
 
 
 def set_dotted(data: dict[str, Any], path: str, value: Any) -> None:

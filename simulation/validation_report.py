@@ -219,9 +219,17 @@ def section8_coverage(table: pd.DataFrame) -> pd.DataFrame:
 
 
 # ----- limitations --------------------------------------------------------------------------
-def limitations() -> list[str]:
-    """What the model does not capture, with counts computed from the scenario where possible."""
+def limitations(area_name: str | None = None) -> list[str]:
+    """What the model does not capture, with counts computed from the scenario where possible.
+
+    Args:
+        area_name: the area validated (names and dates in the text come from it); the default
+            area if ``None``.
+    """
+    from simulation.areas import DEFAULT_AREA, load_area
     from simulation.docs_tables import iter_parameters
+
+    area = load_area(area_name or DEFAULT_AREA)
 
     rows = list(iter_parameters())
     assumed = [r.name for r in rows if "ASSUMPTION" in r.source]
@@ -230,8 +238,9 @@ def limitations() -> list[str]:
         f"{len(assumed)} of {len(rows)} parameters rest wholly or partly on an ASSUMPTION and "
         f"{len(calibrated)} are CALIBRATED to the targets above (see docs/model.md, 7.16); the "
         "calibrated targets are therefore not independent validation.",
-        "Targets are national or regional figures (England, North West), not Manchester data; the "
-        "model has not been back-tested against MLCO's own activity since 2018.",
+        f"Targets are national or regional figures, not {area.title} data; the model has not been "
+        f"back-tested against the {area.title} LCO's own activity since "
+        f"{area.contract.start_date[:4]}.",
         "Only emergency (non-elective) care of the registered population is modelled: no elective "
         "admissions, outpatients, maternity or mental-health services. Hospital beds are the share "
         "of each site used by this population's emergency patients.",

@@ -15,6 +15,12 @@ def python_blocks(text: str) -> list[str]:
     return re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
 
 
+def runnable_blocks(text: str) -> list[str]:
+    """Python blocks, and TOML blocks that are saved as files, in document order."""
+    blocks = re.findall(r"^```(python|toml)\n(.*?)^```", text, flags=re.S | re.M)
+    return [body for kind, body in blocks if kind == "python" or body.startswith("# file: ")]
+
+
 def test_the_doc_has_a_section_for_each_kind_of_change():
     text = DOC.read_text(encoding="utf-8")
     for heading in ("## A new lever", "## A new service", "## A new area"):
@@ -27,7 +33,7 @@ def test_every_python_block_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     namespace: dict = {"__name__": "extending_doc"}
-    for i, block in enumerate(python_blocks(DOC.read_text(encoding="utf-8"))):
+    for i, block in enumerate(runnable_blocks(DOC.read_text(encoding="utf-8"))):
         saved = re.match(r"# file: (\S+)\n", block)
         if saved:  # a file the reader saves, imported by later blocks
             (tmp_path / saved[1]).write_text(block, encoding="utf-8")

@@ -10,7 +10,7 @@ from simulation.scenario import (INTEGRATION_LEVELS, Scenario, ScenarioError, lo
 def test_defaults_describe_manchester():
     s = Scenario()
     assert s.population.registered_patients == 600_000
-    assert len(s.population.neighbourhood_weights) == 12
+    assert len(s.population.neighbourhoods) == 12 and s.area == "manchester"
     assert s.population.practices == 91
     assert s.run.years == 10 and s.integration.level == "none"
 

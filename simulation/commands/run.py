@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from simulation.areas import load_area
 from simulation.commands.arguments import positive_float
 from simulation.scenario import INTEGRATION_LEVELS, Scenario, ScenarioError, load_scenario
 
@@ -14,7 +16,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run one scenario and write its results",
                        description="Run one scenario; write results.parquet, episodes.parquet, "
                        "summary.csv, overview.png, scenario.toml and manifest.json to --out.")
-    p.add_argument("--scenario", type=Path, help="scenario TOML file (default: Manchester)")
+    p.add_argument("--scenario", type=Path, help="scenario TOML file (default: the default "
+                   "area's baseline)")
+    p.add_argument("--area", help="area to run (lco-sim areas lists them; overrides the "
+                   "scenario's area and resets its place-specific values)")
     p.add_argument("--integration", choices=INTEGRATION_LEVELS,
                    help="integration level (overrides the scenario's)")
     p.add_argument("--years", type=int, help="horizon in years (overrides the scenario's)")
@@ -30,10 +35,12 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
     """The scenario file (or default) with the command line's overrides applied and validated."""
     scenario = load_scenario(args.scenario) if args.scenario else Scenario()
     overrides = {}
+    if getattr(args, "area", None):
+        overrides["area"] = args.area
     if args.integration:
         overrides["integration.level"] = args.integration
         if not args.scenario:
-            overrides["name"] = f"manchester-{args.integration}"
+            overrides["name"] = f"{load_area(args.area or scenario.area).name}-{args.integration}"
     if args.years is not None:
         overrides["run.years"] = args.years
     if args.scale is not None:
@@ -56,6 +63,8 @@ def execute(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--seed: {args.seed} is out of range; allowed >= 0")
     out = run_scenario(scenario, args.seed, record_episodes=not args.no_episodes,
                        progress=not args.quiet)
+    for note in out.model.layout_notes:  # sites too small to behave like a hospital
+        print(f"lco-sim: note: {note}", file=sys.stderr)
     files = write_run(out, args.out, scenario, extras=_overview_figure)
     if not args.quiet:
         import pandas as pd

@@ -25,7 +25,7 @@ from simulation.dashboard.model import DashboardModel
 from simulation.scenario import INTEGRATION_LEVELS, Scenario
 
 DEFAULT_SCALE = 0.1
-"""Population scale the dashboard opens at (60,000 of Manchester's 600,000 registered patients)."""
+"""Population scale the dashboard opens at (a tenth of the default area's registered patients)."""
 
 _base = Scenario()
 
@@ -56,7 +56,7 @@ MODEL_PARAMS = {
     "crisis_referral_share": _slider(
         "Crisis referral share",
         _base.integration.crisis_response.referral_share, 0.0, 1.0, 0.05),
-    "scale": _slider("Scale (1 = 600k)", DEFAULT_SCALE, 0.02, 0.5, 0.01),
+    "scale": _slider("Scale (1 = whole area)", DEFAULT_SCALE, 0.02, 0.5, 0.01),
     "years": {"type": "SliderInt", "label": "Years", "value": 10, "min": 1,
               "max": 15, "step": 1},
     "seed": {"type": "SliderInt", "label": "Seed", "value": 1,

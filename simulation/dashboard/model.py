@@ -2,8 +2,8 @@
 
 :class:`DashboardModel` is a small Mesa model holding two :class:`~simulation.model.LCOModel` runs:
 :attr:`~DashboardModel.policy`, built from the handful of settings a planner changes in the
-dashboard's side panel, and :attr:`~DashboardModel.baseline`, the Manchester *do-nothing* scenario
-(integration level ``none``, today's community capacity) at the same scale and seed. Both
+dashboard's side panel, and :attr:`~DashboardModel.baseline`, the default area's *do-nothing*
+scenario (integration level ``none``, today's community capacity) at the same scale and seed. Both
 advance in lockstep, so every chart can set the policy against what would have happened without
 it, with common random numbers taking seed noise out of the difference.
 
@@ -62,7 +62,7 @@ class DashboardModel(mesa.Model):
         community_uplift: extra community capacity the LCO buys as integration ramps up.
         case_management_coverage: share of high-risk patients offered case management.
         crisis_referral_share: share of eligible deteriorations referred to crisis response.
-        scale: population scale (1.0 = 600,000 registered patients).
+        scale: population scale (1.0 = the area's whole registered population).
         years: horizon; the run stops there.
         seed: root seed shared by both arms.
         days_per_step: simulated days per dashboard step.
@@ -153,10 +153,11 @@ class DashboardModel(mesa.Model):
                    if model.population_by_group else np.ones(model.n_neighbourhoods))
             rate = adm / np.maximum(pop, 1) * 1000 * 365 / max(days, 1)
             for h in range(model.n_neighbourhoods):
-                rows.append({"neighbourhood": f"N{h + 1:02d} {model.locality_of_neighbourhood[h]}",
+                rows.append({"neighbourhood": f"{model.neighbourhood_names[h]} "
+                             f"{model.locality_of_neighbourhood[h]}",
                              "arm": arm, "admissions_per_1000": float(rate[h])})
         frame = pd.DataFrame(rows)
-        status = [{"neighbourhood": f"N{p.neighbourhood + 1:02d} "
+        status = [{"neighbourhood": f"{self.policy.neighbourhood_names[p.neighbourhood]} "
                    f"{self.policy.locality_of_neighbourhood[p.neighbourhood]}",
                    "status": names[p.status]} for p in self.policy.practices]
         practices = pd.DataFrame(status).value_counts().rename("practices").reset_index()

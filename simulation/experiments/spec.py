@@ -212,7 +212,8 @@ class BaseSpec(_Strict):
     """The scenario every arm starts from: a scenario file or a preset level, plus overrides."""
 
     scenario: str | None = Field(None, description="Scenario TOML path, relative to the "
-                                 "experiment file (default: the Manchester preset).")
+                                 "experiment file (default: the default area's preset; set "
+                                 "'area' in overrides for another area).")
     level: Literal["none", "virtual", "partial", "full"] | None = Field(
         None, description="Integration level preset (cannot be combined with 'scenario').")
     overrides: dict[str, Any] = Field(default_factory=dict, description="Dotted scenario paths "

@@ -15,6 +15,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from simulation.areas import load_area
 from simulation.report.data import ExperimentData
 
 CSS = """
@@ -81,6 +82,7 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
            head: str | None) -> str:
     """The page as one HTML string."""
     fp = data.arms[data.baseline].finance
+    area = load_area(data.arms[data.baseline].area)  # names, contract and gap come from the area
     m = data.manifest
     reps = m.get("replications")
     years = m.get("years")
@@ -89,7 +91,9 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
              f"<title>Business case evidence pack: {html.escape(data.name)}</title>"
              f"<style>{CSS}</style></head><body>",
              f"<h1>Business case evidence pack: {html.escape(data.name)}</h1>",
-             f"<p class='small'>lco-sim experiment <code>{html.escape(str(data.folder))}</code>; "
+             f"<p class='small'>{html.escape(area.title)}, "
+             f"{area.population.registered_patients:,} registered patients. "
+             f"lco-sim experiment <code>{html.escape(str(data.folder))}</code>; "
              f"{len(data.arms)} options, {reps} replications each with common random numbers, "
              f"{years} years, simulated at scale {data.scale:g}. Git commit of the sweep "
              f"{html.escape(str(m.get('git_commit', 'unknown'))[:12])}; report written "
@@ -182,16 +186,21 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
     parts.append(_table(show, ("option",)))
     if len(base_sp):
         parts.append(
-            "<p class='small'>The budget is the capitated £1,000 a head (CF §6, MLCO £6bn over 10 "
-            "years for ≈600,000 people) uprated and grown at "
-            f"{fp.budget_real_growth_per_year:.0%} a year; gap = spend minus budget. The model "
-            "costs only the services it represents (emergency hospital care, GP appointments, "
-            "community and reablement services), while the MLCO budget also pays for mental "
-            "health and long-term social care and excludes acute hospitals, so the level of the "
-            "gap is indicative; its change over time is the useful signal. For comparison, "
-            "Manchester expected a £134m gap by 2020/21 without reform (CF §6). Do-nothing gap in "
-            f"year 1: {money(base_sp['gap'].iloc[0])}; in year {int(base_sp['year'].iloc[-1])}: "
-            f"{money(base_sp['gap'].iloc[-1])}.</p>")
+            "<p class='small'>The budget is the capitated "
+            f"£{fp.budget_per_head.value:,.0f} a head ({html.escape(area.title)}: "
+            f"{html.escape(area.contract.value)} for {area.population.registered_patients:,} "
+            f"registered patients; {html.escape(area.contract.sources['budget_per_head'])}) "
+            f"uprated and grown at {fp.budget_real_growth_per_year:.0%} a year; gap = spend minus "
+            "budget. The model costs only the services it represents (emergency hospital care, GP "
+            "appointments, community and reablement services), while an LCO budget also pays for "
+            "services the model leaves out, so the level of the gap is indicative; its change over "
+            "time is the useful signal. "
+            + (f"For comparison, {html.escape(area.title)} expected a funding gap of "
+               f"{html.escape(area.contract.funding_gap)} "
+               f"({html.escape(area.contract.sources['funding_gap'])}). "
+               if area.contract.funding_gap else "")
+            + f"Do-nothing gap in year 1: {money(base_sp['gap'].iloc[0])}; in year "
+            f"{int(base_sp['year'].iloc[-1])}: {money(base_sp['gap'].iloc[-1])}.</p>")
     parts.append("<h2>Sensitivity</h2>")
     if head:
         parts.append(f"<p>One-way changes to uncertain finance assumptions for <b>"

@@ -1,0 +1,302 @@
+"""Areas as data: the places a scenario can describe, each one a TOML file with its sources.
+
+An area holds what is particular to a place: its registered population and age/sex mix, its
+localities (any names, any number) and their neighbourhoods and deprivation, its GP practices, its
+acute hospital sites and their beds, and its LCO contract (length, start date, budget per head).
+Every value sits next to the source it came from; a value with no published source says
+``ASSUMPTION`` in its source. The areas shipped with the package live in this folder
+(``<name>.toml``); a planner can describe another area in a file of the same form and name its
+path wherever an area name is accepted.
+
+A scenario is *area + policy + run settings*: :class:`~simulation.scenario.Scenario` takes its
+place-specific values from the area named in ``scenario.area`` (see :func:`area_scenario_data`),
+and anything the scenario itself sets overrides them.
+
+Example:
+    >>> sorted(list_areas())
+    ['dudley', 'greater-manchester', 'manchester']
+    >>> a = load_area("dudley")
+    >>> a.population.practices, len(a.localities), a.sites[0].name
+    (45, 5, 'Russells Hall Hospital')
+    >>> a.source("population.practices").startswith("CF §6")
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from simulation.parameters import Section
+from simulation.scenario import ScenarioError, describe_validation_error, read_toml
+
+AREA_DIR = Path(__file__).resolve().parent
+"""The folder of the areas shipped with the package."""
+
+DEFAULT_AREA = "manchester"
+"""The area a scenario describes when it names none (the model's first calibrated place)."""
+
+N_QUINTILES = 5
+
+
+class AreaError(ScenarioError):
+    """An area that cannot be used (unknown name, bad file); the message is one plain line."""
+
+
+class _Sourced(Section):
+    """A group of values with a ``sources`` table naming the source of every value."""
+
+    sources: dict[str, str] = Field(description="Source of each value, by field name.")
+
+    @model_validator(mode="after")
+    def _every_value_sourced(self) -> _Sourced:
+        values = [f for f in type(self).model_fields if f != "sources"]
+        # An optional value left empty ('' = nothing published) needs no source.
+        missing = [f for f in values if not self.sources.get(f, "").strip()
+                   and getattr(self, f) != ""]
+        if missing:
+            raise ValueError(f"sources: no source for {missing}; every value needs one (write "
+                             "ASSUMPTION and why when nothing is published)")
+        extra = sorted(set(self.sources) - set(values))
+        if extra:
+            raise ValueError(f"sources: {extra} name no value of this table")
+        return self
+
+
+class AreaPopulation(_Sourced):
+    """The registered population and its demography."""
+
+    registered_patients: int = Field(gt=0, le=50_000_000, description="GP-registered patients.")
+    practices: int = Field(ge=1, le=20_000, description="GP practices.")
+    age_shares: dict[int, float] = Field(description="Share of patients by age band (lower "
+                                         "bound in years, from 0); sums to 1.")
+    female_share: float = Field(ge=0.0, le=1.0, description="Share of patients who are female.")
+    births_per_1000: float = Field(ge=0.0, le=60.0, description="Crude birth rate.")
+    mortality_local_excess: float = Field(ge=0.5, le=3.0, description="Multiplier on national "
+                                          "mortality.")
+
+
+class AreaContract(_Sourced):
+    """The LCO contract: length, start, value and the budget per head it implies."""
+
+    years: int = Field(ge=1, le=30, description="Contract length in years.")
+    start_date: str = Field(description="ISO date services transfer (day 0 of a run).")
+    value: str = Field(min_length=1, description="The contract's published value, as text.")
+    budget_per_head: float = Field(gt=0.0, le=20_000.0, description="£ per registered person "
+                                   "per year.")
+    budget_cost_year: str = Field(description="Financial year of budget_per_head's prices.")
+    funding_gap: str = Field("", description="The published funding gap without reform, as "
+                             "text ('' if none was published).")
+
+
+class AreaNeighbourhood(Section):
+    """One neighbourhood team's patch."""
+
+    name: str = Field(min_length=1)
+    weight: float = Field(gt=0.0, description="Relative registered population.")
+    home_site: str = Field("", description="Site its patients use first when it is not the "
+                           "locality's ('' = the locality's).")
+
+
+class AreaLocality(Section):
+    """A locality: its deprivation mix, its neighbourhoods and, optionally, its home site."""
+
+    name: str = Field(min_length=1)
+    deprivation: list[float] = Field(description="Share of patients in IMD quintile 1 (most "
+                                     "deprived) .. 5.")
+    neighbourhoods: list[AreaNeighbourhood] = Field(min_length=1)
+    home_site: str = Field("", description="Site its patients use first when the locality has "
+                           "none of its own ('' = its own site, else the area's first site).")
+    source: str = Field(min_length=1, description="Sources of the locality's values.")
+
+    @field_validator("deprivation")
+    @classmethod
+    def _quintiles(cls, v: list[float]) -> list[float]:
+        if len(v) != N_QUINTILES or any(s < 0 for s in v) or abs(sum(v) - 1) > 1e-6:
+            raise ValueError(f"deprivation must be 5 shares >= 0 summing to 1, got {v}")
+        return v
+
+
+class AreaSite(Section):
+    """An acute hospital site and the beds this population's emergency patients use there."""
+
+    name: str = Field(min_length=1)
+    locality: str = Field(min_length=1, description="Locality whose patients it serves first.")
+    beds: int = Field(ge=0, le=20_000)
+    escalation_beds: int = Field(ge=0, le=5_000)
+    source: str = Field(min_length=1)
+
+
+class Area(Section):
+    """A place described as data (see the module docstring and docs/extending.md)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Short name, e.g. 'dudley'.")
+    title: str = Field(min_length=1, description="Name used in texts, e.g. 'Dudley'.")
+    description: str = Field("", description="One or two sentences on the place.")
+    population: AreaPopulation
+    contract: AreaContract
+    localities: list[AreaLocality] = Field(min_length=1)
+    sites: list[AreaSite] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Area:
+        names = [loc.name for loc in self.localities]
+        _unique(names, "localities")
+        _unique([h.name for loc in self.localities for h in loc.neighbourhoods], "neighbourhoods")
+        sites = [s.name for s in self.sites]
+        _unique(sites, "sites")
+        for i, site in enumerate(self.sites):
+            if site.locality not in names:
+                raise ValueError(f"sites[{i}].locality: {site.locality!r} is not a locality of "
+                                 f"this area; expected one of {names}")
+        for hood in (h for loc in self.localities for h in loc.neighbourhoods):
+            if hood.home_site and hood.home_site not in sites:
+                raise ValueError(f"neighbourhood {hood.name!r}: home_site {hood.home_site!r} is "
+                                 f"not a site of this area; expected one of {sites}")
+        for i, loc in enumerate(self.localities):
+            if loc.home_site and loc.home_site not in sites:
+                raise ValueError(f"localities[{i}].home_site: {loc.home_site!r} is not a site of "
+                                 f"this area; expected one of {sites}")
+        return self
+
+    # ----- derived figures --------------------------------------------------------------------
+    @property
+    def neighbourhoods(self) -> list[tuple[str, str, float]]:
+        """Every neighbourhood as (name, locality, weight), locality by locality."""
+        return [(h.name, loc.name, h.weight) for loc in self.localities for h in loc.neighbourhoods]
+
+    @property
+    def beds(self) -> int:
+        """General and acute beds over all sites (before escalation)."""
+        return sum(s.beds for s in self.sites)
+
+    def source(self, path: str) -> str:
+        """The source of one value, by dotted path (``population.practices``, ``sites[0]``).
+
+        >>> "10 years" in load_area("manchester").source("contract.years")
+        True
+        """
+        head, _, field = path.partition(".")
+        if head.endswith("]"):
+            name, index = head[:-1].split("[")
+            return getattr(self, name)[int(index)].source
+        return getattr(self, head).sources[field]
+
+    def sourced_values(self) -> list[tuple[str, Any, str]]:
+        """Every value of the area with its source: (dotted path, value, source)."""
+        rows: list[tuple[str, Any, str]] = []
+        for part in ("population", "contract"):
+            group = getattr(self, part)
+            rows += [(f"{part}.{f}", getattr(group, f), group.sources[f])
+                     for f in type(group).model_fields if f != "sources"]
+        for kind in ("localities", "sites"):
+            for i, item in enumerate(getattr(self, kind)):
+                rows += [(f"{kind}[{i}].{f}", getattr(item, f), item.source)
+                         for f in type(item).model_fields if f != "source"]
+        return rows
+
+
+def _unique(names: list[str], what: str) -> None:
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"{what}: names must be unique, {dupes} repeated")
+
+
+def list_areas() -> list[str]:
+    """Names of the areas shipped with the package, alphabetically."""
+    return sorted(p.stem.replace("_", "-") for p in AREA_DIR.glob("*.toml"))
+
+
+@functools.lru_cache(maxsize=32)
+def load_area(name: str) -> Area:
+    """The area called ``name`` (shipped with the package) or the area file at path ``name``.
+
+    Raises:
+        AreaError: unknown name, unreadable or invalid file; one line naming the problem.
+    """
+    if name.endswith(".toml") or "/" in name:
+        path = Path(name)
+    else:
+        path = AREA_DIR / f"{name.replace('-', '_')}.toml"
+        if not path.is_file():
+            raise AreaError(f"area: {name!r} is not a known area; known areas: "
+                            f"{', '.join(list_areas())} (or give the path of an area .toml file)")
+    _, data = read_toml(path, "area", AreaError)
+    try:
+        return Area.model_validate(data)
+    except ValidationError as exc:
+        raise AreaError(f"{path}: {describe_validation_error(exc)}") from None
+
+
+def area_scenario_data(area: Area) -> dict[str, Any]:
+    """The scenario values an area sets, as a nested dict a scenario's own values override."""
+    p, c = area.population, area.contract
+    return {
+        "name": f"{area.name}-baseline",
+        "run": {"years": c.years, "start_date": c.start_date},
+        "population": {
+            "registered_patients": p.registered_patients, "practices": p.practices,
+            "age_shares": dict(p.age_shares), "female_share": p.female_share,
+            "births_per_1000": p.births_per_1000,
+            "mortality_local_excess": p.mortality_local_excess,
+            "localities": [loc.name for loc in area.localities],
+            "neighbourhoods": [{"name": h.name, "locality": loc.name, "weight": h.weight,
+                                "home_site": h.home_site}
+                               for loc in area.localities for h in loc.neighbourhoods],
+            "deprivation_by_locality": {loc.name: list(loc.deprivation)
+                                        for loc in area.localities},
+        },
+        "hospitals": {
+            "sites": [{"name": s.name, "locality": s.locality, "beds": s.beds,
+                       "escalation_beds": s.escalation_beds} for s in area.sites],
+            "home_site_of_locality": {loc.name: loc.home_site for loc in area.localities
+                                      if loc.home_site},
+        },
+        "finance": {"budget_per_head": {"value": c.budget_per_head,
+                                        "cost_year": c.budget_cost_year}},
+    }
+
+
+def scenario_source(area: Area, path: str) -> str | None:
+    """The area's source for the scenario parameter at dotted ``path``, or None if not an area's.
+
+    >>> scenario_source(load_area("dudley"), "population.practices")[:17]
+    "CF §6 'Dudley MCP"
+    >>> scenario_source(load_area("dudley"), "demand.winter_amplitude") is None
+    True
+    """
+    head, _, rest = path.partition(".")
+    leaf = rest.split(".")[0].split("[")[0]
+    if head == "run" and leaf in ("years", "start_date"):
+        return area.contract.sources[leaf]
+    if head == "finance" and leaf == "budget_per_head":
+        return area.contract.sources["budget_per_head"]
+    if head == "population" and leaf in area.population.sources:
+        return area.population.sources[leaf]
+    by_name = {loc.name: loc for loc in area.localities}
+    if head == "population" and leaf == "neighbourhoods":
+        index = re.search(r"neighbourhoods\[(\d+)\]", path)
+        name = area.neighbourhoods[int(index.group(1)) if index else 0][1]
+        return f"{name}: {by_name[name].source}"
+    if head == "population" and leaf in ("localities", "deprivation_by_locality"):
+        return " | ".join(f"{loc.name}: {loc.source}" for loc in area.localities)
+    if head == "hospitals" and leaf == "sites":
+        index = re.search(r"sites\[(\d+)\]", path)
+        return area.sites[int(index.group(1))].source if index else area.sites[0].source
+    if head == "hospitals" and leaf == "home_site_of_locality":
+        return "; ".join(f"{loc.name}: {loc.source}" for loc in area.localities
+                         if loc.home_site) or "no locality without a site of its own"
+    return None
+
+
+AREA_PATHS = ("name", "run.years", "run.start_date", "population.registered_patients",
+              "population.practices", "population.age_shares", "population.female_share",
+              "population.births_per_1000", "population.mortality_local_excess",
+              "population.localities", "population.neighbourhoods",
+              "population.deprivation_by_locality", "hospitals.sites",
+              "hospitals.home_site_of_locality", "finance.budget_per_head")
+"""Dotted scenario paths whose defaults come from the area (reset when the area changes)."""
