@@ -4,7 +4,9 @@ Checks out ``--ref`` into a temporary git worktree, then runs ``benchmarks/bench
 tree in turn (alternating, ``--repeats`` times, so drifting machine load hits both alike) and
 reports each one's median wall time and peak memory and their ratio (this tree / reference).
 
-    python benchmarks/bench_against.py --ref 80b0517 [--scale 1.0] [--years 10] [--repeats 2]
+    python benchmarks/bench_against.py --ref 80b0517 [--this HEAD] [--scale 1.0] [--years 10]
+
+``--this`` benchmarks a commit instead of the working tree (so the tree can change meanwhile).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> int:
     """Run both trees, print the figures and the ratios."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--ref", required=True, help="git commit or tag to compare against")
+    p.add_argument("--this", help="git commit to benchmark (default: the working tree)")
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--years", type=int, default=10)
     p.add_argument("--level", default="none")
@@ -42,17 +45,21 @@ def main() -> int:
     p.add_argument("--json", help="also write the figures to this JSON file")
     a = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="lco-bench-") as tmp:
-        ref_tree = Path(tmp) / "ref"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(ref_tree),
-                        a.ref], check=True, capture_output=True)
+        trees = {"reference": Path(tmp) / "ref", "this": Path(tmp) / "this" if a.this else ROOT}
+        for name, ref in (("reference", a.ref), ("this", a.this)):
+            if ref:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach",
+                                str(trees[name]), ref], check=True, capture_output=True)
         try:
             runs: dict[str, list[dict]] = {"reference": [], "this": []}
             for i in range(a.repeats):
-                for name, tree in (("reference", ref_tree), ("this", ROOT)):
+                for name, tree in trees.items():
                     runs[name].append(bench(tree, a, Path(tmp) / f"{name}{i}.json"))
         finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                            str(ref_tree)], check=False, capture_output=True)
+            for name, tree in trees.items():
+                if tree != ROOT:
+                    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                    str(tree)], check=False, capture_output=True)
     summary = {}
     for name, rows in runs.items():
         summary[name] = {

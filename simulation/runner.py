@@ -81,12 +81,16 @@ def run_scenario(scenario: Scenario, seed: int | np.random.SeedSequence, *, days
     elapsed = time.perf_counter() - started
     results = model.results()
     episodes = model.episode_log() if record_episodes else None
+    from simulation.plausibility import plausibility_warnings
+
+    warnings = [*model.layout_notes, *plausibility_warnings(results)]
     toml = scenario.to_toml()
     manifest = {"scenario_name": scenario.name, "scenario_sha256": sha256_text(toml),
                 "seed": seed_description(seed), "days_simulated": int(model.day),
                 "patients_initial": int(model.initial_size),
                 "run_seconds": round(elapsed, 3),
                 "patient_days_per_second": round(model.initial_size * model.day / elapsed),
+                "warnings": warnings,
                 **environment()}
     return RunOutput(model, results, episodes, manifest)
 

@@ -28,6 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("results/run"), help="output folder")
     p.add_argument("--no-episodes", action="store_true", help="do not keep the episode log")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--strict", action="store_true",
+                   help="exit with status 2 if the run fails a plausibility check (too many "
+                   "admissions out of area, sites over capacity, rates far from the calibration); "
+                   "the results are still written")
     p.set_defaults(func=execute)
 
 
@@ -63,8 +67,6 @@ def execute(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--seed: {args.seed} is out of range; allowed >= 0")
     out = run_scenario(scenario, args.seed, record_episodes=not args.no_episodes,
                        progress=not args.quiet)
-    for note in out.model.layout_notes:  # sites too small to behave like a hospital
-        print(f"lco-sim: note: {note}", file=sys.stderr)
     files = write_run(out, args.out, scenario, extras=_overview_figure)
     if not args.quiet:
         import pandas as pd
@@ -75,4 +77,10 @@ def execute(args: argparse.Namespace) -> int:
               f"patients, {out.manifest['run_seconds']:.1f} s "
               f"({out.manifest['patient_days_per_second']:,.0f} patient-days/s)")
         print(f"wrote {len(files)} files to {args.out}/")
+    for warning in out.manifest["warnings"]:  # loud, even with --quiet
+        print(f"lco-sim: WARNING: {warning}", file=sys.stderr)
+    if out.manifest["warnings"] and args.strict:
+        print(f"lco-sim: error: --strict: {len(out.manifest['warnings'])} plausibility "
+              f"warning(s); results kept in {args.out}/", file=sys.stderr)
+        return 2
     return 0

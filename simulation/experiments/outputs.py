@@ -141,7 +141,8 @@ def _runs_table(plan: ExperimentPlan, store: RunStore, report) -> pd.DataFrame:
         if task.key in done:
             info = store.info(task.key)
             row.update(status="ok", seconds=info.get("seconds"), worker=info.get("worker"),
-                       finished_at=info.get("finished_at"), error=None)
+                       finished_at=info.get("finished_at"), error=None,
+                       warnings=info.get("warnings", ""))
         elif task.key in failures:
             info = failures[task.key]
             row.update(status="failed", seconds=info.get("seconds"), worker=info.get("worker"),

@@ -53,6 +53,8 @@ class ExperimentData:
     manifest: dict
     scale: float
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Plausibility warnings of the sweep's runs (:mod:`simulation.plausibility`), each once."""
 
     @property
     def appraisal_scenarios(self) -> dict[str, Scenario]:
@@ -136,5 +138,11 @@ def load(folder: str | Path) -> ExperimentData:
     yearly = pd.concat(frames, ignore_index=True)
     scale = float(manifest.get("scale") or base.run.scale)
     yearly["value"] = yearly["value"] / scale
+    warned: dict[str, int] = {}
+    runs = manifest.get("runs", [])
+    for run in runs:
+        for w in filter(None, str(run.get("warnings") or "").split(" | ")):
+            warned[w] = warned.get(w, 0) + 1
+    warnings = [f"{w} ({n} of {len(runs)} runs)" for w, n in warned.items()]
     return ExperimentData(folder, str(manifest.get("experiment", folder.name)), arms,
-                          str(baseline), yearly, manifest, scale, notes)
+                          str(baseline), yearly, manifest, scale, notes, warnings)

@@ -108,6 +108,10 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
              "result is <b>not distinguishable from zero</b>. <b>Economic</b> benefits value all "
              "hospital activity avoided at unit cost (capacity freed); <b>cash-releasing</b> "
              f"benefits count only whole wards of {fp.ward_size} beds that could close.</div>"]
+    if data.warnings:  # plausibility guards: first thing a reader sees
+        parts.append("<div class='box warn'><strong>Warning: some runs are not plausible.</strong>"
+                     "<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in data.warnings)
+                     + "</ul>Read the results below with this in mind.</div>")
     # key findings
     items = []
     for _, r in opts.iterrows():
