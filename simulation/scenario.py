@@ -452,6 +452,61 @@ class HospitalParams(Section):
         "Longest delay before a waiting patient is discharged without the service.", gt=0.0, le=365.0)
 
 
+class ContractParams(Section):
+    """Which practices take which contract: by voluntary adoption, or as contracted.
+
+    Under ``assignment = "adoption"`` (the default) practices choose to integrate over time, one
+    status step at a time, up to the scenario's ``level`` (see :class:`AdoptionParams`). Under
+    ``"contracted"`` the LCO starts with its contracts signed: on day 0 the practices named in
+    ``practices``, else a ``share`` of practices (or ``shares`` by contract), take their contract's
+    status and keep it; there is no further adoption. Practices are chosen by a fixed random
+    order, the same in every arm and seed-independent of the policy.
+    """
+
+    assignment: Literal["adoption", "contracted"] = param(
+        "adoption", "-", "The seeds describe both: Manchester's practices joining over time, "
+        "Dudley's 38 of 45 practices contracted at once (CF §6)",
+        "How practices come to integrate.")
+    share: float = param(
+        1.0, "share of practices", "CF §6 'Dudley MCP': 38 of 45 practices joined (0.84); "
+        "ASSUMPTION for other areas", "Under 'contracted': the share of practices on the LCO "
+        "contract at the scenario's level (when ``shares`` and ``practices`` are empty).",
+        ge=0.0, le=1.0)
+    shares: dict[Literal["virtual", "partial", "full"], float] = param(
+        {}, "share of practices by contract", "a planner's choice: 'some fully and some "
+        "partially integrated' (seed 003, Dudley)", "Under 'contracted': the share of practices "
+        "on each contract (sum at most 1); overrides ``share`` and ``level``.")
+    practices: dict[Literal["virtual", "partial", "full"], list[int]] = param(
+        {}, "practice numbers (1-based) by contract", "a planner's choice: the practices that "
+        "signed", "Under 'contracted': exactly which practices hold each contract (numbers in "
+        "the area's order at the run's structure); overrides ``shares``.")
+
+    @field_validator("shares")
+    @classmethod
+    def _shares(cls, v: dict[str, float]) -> dict[str, float]:
+        for level, share in v.items():
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"shares.{level} = {share} is outside 0..1")
+        if sum(v.values()) > 1.0 + 1e-9:
+            raise ValueError(f"shares must sum to at most 1, got {sum(v.values()):g}")
+        return v
+
+    @field_validator("practices")
+    @classmethod
+    def _practices(cls, v: dict[str, list[int]]) -> dict[str, list[int]]:
+        seen: set[int] = set()
+        for level, numbers in v.items():
+            bad = [n for n in numbers if n < 1]
+            if bad:
+                raise ValueError(f"practices.{level}: practice numbers start at 1, got {bad}")
+            twice = seen & set(numbers)
+            if twice or len(set(numbers)) != len(numbers):
+                raise ValueError(f"practices.{level}: practices {sorted(twice) or numbers} hold "
+                                 "more than one contract")
+            seen |= set(numbers)
+        return v
+
+
 class AdoptionParams(Section):
     """How GP practices choose to integrate, one status step at a time."""
 
@@ -494,6 +549,7 @@ class IntegrationParams(Section):
     specialist_community: SpecialistCommunity = SpecialistCommunity()
     social_prescribing: SocialPrescribing = SocialPrescribing()
     adoption: AdoptionParams = AdoptionParams()
+    contracts: ContractParams = ContractParams()
     levers: list[str] = param(
         [], "import paths", "a user's choice: none by default", "Extra levers beyond the built-in ones, as 'module:Class' or "
         "'file.py:Class' (see docs/extending.md); they run after the built-in levers, in this "

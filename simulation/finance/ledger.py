@@ -78,10 +78,25 @@ FINANCE_METRICS = tuple(Metric(name, kind, "£" if kind == "flow" else unit, tex
 
 
 def integration_intensity(scenario) -> float:
-    """Lever intensity of the scenario's target status (0 for do nothing, 1 for full)."""
+    """Lever intensity the programme pays for (0 for do nothing, 1 for full integration).
+
+    Under voluntary adoption it is that of the scenario's target status; under contracted
+    assignment, the mean over practices of their contracts' intensity (named practices are
+    counted against the area's practice count).
+    """
     from simulation.scenario import PRACTICE_STATUS
 
-    return float(scenario.integration.status_intensity[PRACTICE_STATUS[scenario.integration.level]])
+    integ = scenario.integration
+    intensity = integ.status_intensity
+    c = integ.contracts
+    if c.assignment != "contracted":
+        return float(intensity[PRACTICE_STATUS[integ.level]])
+    if c.practices:
+        n = scenario.population.practices
+        return float(sum(intensity[PRACTICE_STATUS[lv]] * len(nums) / n
+                         for lv, nums in c.practices.items()))
+    shares = dict(c.shares) or {integ.level: c.share}
+    return float(sum(intensity[PRACTICE_STATUS[lv]] * share for lv, share in shares.items()))
 
 
 def budget(finance: FinanceParams, population: float, year: int) -> float:
