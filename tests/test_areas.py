@@ -166,7 +166,7 @@ def test_run_area_writes_results_named_by_the_area(tmp_path, name, scale):
     sites = set(results.loc[results["dimension"] == "hospital", "group"])
     assert sites == {s.name for s in area.sites}
     assert f'area = "{name}"' in (out / "scenario.toml").read_text(encoding="utf-8")
-    assert "note:" in p.stderr  # sites this small are reported as too small to be hospitals
+    assert "WARNING:" in p.stderr and "too few to behave like a hospital" in p.stderr
 
 
 # ----- structure at scale ---------------------------------------------------------------------
