@@ -161,7 +161,9 @@ def check_littles_law(run, window: tuple[int, int] | None = None) -> CheckResult
     lo, hi = window or (0, len(daily))
     occ = daily["occupied_beds"].iloc[lo:hi].mean()
     e = run.episodes
-    e = e[(e["admit_day"] >= lo) & (e["admit_day"] < hi) & (e["hospital"] != "out_of_area")]
+    # overnight stays on the modelled wards: zero-day stays never occupy a bed at midnight
+    e = e[(e["admit_day"] >= lo) & (e["admit_day"] < hi) & (e["hospital"] != "out_of_area")
+          & (e["discharge_day"] != e["admit_day"])]
     closed = e[e["discharge_day"] >= 0]
     lam = len(e) / (hi - lo)
     w = closed["los"].mean()
