@@ -191,8 +191,14 @@ def _grid_factor(name: str, paths: tuple[str, ...], scale: bool, values: Any) ->
         raise ValueError(f"{name!r}: empty list of values; a grid factor needs at least one")
     if not all(isinstance(v, (str, bool)) or _is_number(v) for v in values):
         raise ValueError(f"{name!r}: values must be numbers, strings or booleans, got {values!r}")
-    if len({repr(v) for v in values}) != len(values):
-        raise ValueError(f"{name!r}: a value is listed twice in {values!r}")
+    seen: dict[Any, Any] = {}
+    for v in values:
+        # 1 and 1.0 are the same value for a parameter: two such arms would be identical runs
+        same = (type(v), v) if isinstance(v, (str, bool)) else (float, float(v))
+        if same in seen:
+            raise ValueError(f"{name!r}: the value {v!r} is listed twice (as {seen[same]!r} too) "
+                             f"in {values!r}; each arm needs a different value")
+        seen[same] = v
     return Factor(name, paths, scale, values=tuple(values))
 
 

@@ -89,6 +89,29 @@ class RunStore:
         meta = pq.read_schema(self.path(key)).metadata or {}
         return json.loads(meta.get(_META_KEY, b"{}"))
 
+    def set_aside_unreadable(self) -> list[Path]:
+        """Move run files that cannot be read (truncated or damaged) to ``runs/.corrupt/``.
+
+        A run file is written whole or not at all, but a disk can still lose its end (a full
+        disk, a copy cut short). Such a file would make every later sweep fail while reading
+        it; moved aside, its run is simply run again. The file is kept, not deleted, so that
+        it can be inspected.
+
+        Returns:
+            The new paths of the files moved aside.
+        """
+        moved = []
+        for key in sorted(self.finished_keys()):
+            try:
+                pq.read_metadata(self.path(key))
+            except (OSError, pa.ArrowException):
+                corrupt = self.runs_dir / ".corrupt"
+                corrupt.mkdir(exist_ok=True)
+                target = corrupt / self.path(key).name
+                self.path(key).replace(target)
+                moved.append(target)
+        return moved
+
     # ----- failures -----------------------------------------------------------------------
     def failure_path(self, key: str) -> Path:
         """The failure record of run ``key``."""
@@ -116,6 +139,27 @@ class RunStore:
         """Delete every run file (for a deliberate fresh start)."""
         if self.runs_dir.is_dir():
             shutil.rmtree(self.runs_dir)
+
+
+def read_sweep_file(path: Path, kind: str = "parquet") -> Any:
+    """Read a sweep output file (``parquet``, ``json`` or ``csv``); a damaged one raises one line.
+
+    Raises:
+        ScenarioError: the file is truncated, damaged or not what lco-sim wrote, naming it.
+    """
+    from simulation.scenario import ScenarioError
+
+    path = Path(path)
+    try:
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        if kind == "json":
+            return json.loads(path.read_text(encoding="utf-8"))
+        return pd.read_csv(path)
+    except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise ScenarioError(f"{path}: cannot be read; it is damaged or truncated ({reason}); "
+                            "run the sweep again to rewrite it") from None
 
 
 def write_table(path: Path, table: pd.DataFrame) -> Path:
