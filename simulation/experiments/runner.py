@@ -168,25 +168,39 @@ def check_scheduler(address: str) -> None:
 
 
 @contextlib.contextmanager
-def _workers_ignore_ctrl_c() -> Iterator[None]:
-    """Start worker processes with Ctrl-C (SIGINT) ignored.
+def _quiet_worker_processes() -> Iterator[None]:
+    """Start worker processes that ignore Ctrl-C (SIGINT) and write nothing to the terminal.
 
     Ctrl-C in a terminal reaches every process of the foreground group, the workers too, and each
-    would print its own KeyboardInterrupt traceback. Only the command should see it: it stops
-    the sweep, keeps the finished runs and prints one line; closing the cluster then ends the
-    workers. A child inherits an ignored SIGINT (and Python keeps it ignored), so ignoring it
-    while the workers start is enough.
+    would print its own KeyboardInterrupt traceback; workers torn down mid-run print more (lost
+    heartbeats, aborted threads). Only the command should speak: it stops the sweep, keeps the
+    finished runs and prints one line; closing the cluster then ends the workers. Nothing is lost
+    by silencing them: a run's error travels back with its result and is recorded in ``runs.csv``,
+    and the nannies that watch the workers log in this process. A child inherits an ignored SIGINT
+    (Python keeps it ignored) and its standard streams, so both are set only while the workers
+    start.
     """
     import signal
+    import sys
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
         yield
     finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
         signal.signal(signal.SIGINT, previous)
 
 
@@ -213,7 +227,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         return
     n = workers or os.cpu_count() or 1
     processes = n > 1
-    with _workers_ignore_ctrl_c():
+    with _quiet_worker_processes() if processes else contextlib.nullcontext():
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
                                dashboard_address=":0", silence_logs=logging.ERROR)
     with cluster, Client(cluster) as client:
