@@ -204,8 +204,8 @@ def check_output_folder(path: str | Path, kind: str, *, force: bool = False,
         >>> try:
         ...     check_output_folder(d, "run")
         ... except OutputFolderError as exc:
-        ...     print(str(exc).split(": ", 2)[2][:44])
-        holds 1 entry that lco-sim did not write as
+        ...     print(str(exc).split(": ", 2)[2].split(";")[0])
+        holds 1 entry that lco-sim did not write as a run folder
     """
     path = Path(path)
     if str(path).strip() in ("", "."):

@@ -57,8 +57,8 @@ def check_port_free(host: str, port: int) -> None:
         ...     try:
         ...         check_port_free("127.0.0.1", taken.getsockname()[1])
         ...     except ScenarioError as exc:
-        ...         print(str(exc).split(" on ")[0])
-        --port: port
+        ...         print(str(exc).split(" (")[1].split(")")[0])
+        Address already in use
     """
     if port == 0:
         return

@@ -148,8 +148,8 @@ def check_scheduler(address: str) -> None:
         >>> try:
         ...     check_scheduler("tcp://127.0.0.1:1")
         ... except ScenarioError as exc:
-        ...     print(str(exc)[:52])
-        --scheduler: nothing answers at tcp://127.0.0.1:1 (
+        ...     print(str(exc).split(" (")[0])
+        --scheduler: nothing answers at tcp://127.0.0.1:1
     """
     scheme, _, rest = address.rpartition("://")
     if scheme not in ("", "tcp", "tls"):
