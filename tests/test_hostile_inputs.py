@@ -300,6 +300,26 @@ def test_duplicate_factor_values_are_refused(tmp_path, capsys):
     assert_kept(before, tmp_path)
 
 
+@pytest.mark.parametrize("line, words", [("replications = true", "boolean"),
+                                         ('replications = "3"', "string"),
+                                         ("scale = nan", "nan")])
+def test_experiment_numbers_are_numbers(line, words, tmp_path, capsys):
+    field = line.split(" =")[0]
+    exp = write(tmp_path / "bad.toml", "\n".join(
+        line if row.startswith(f"{field} =") else row for row in TINY_EXPERIMENT.splitlines()))
+    code, _, err = cli(capsys, "sweep", exp, "--dry-run")
+    refused(code, err, str(exp), field, words)
+
+
+def test_rerun_deletes_only_lco_sims_own_run_files(sweep_copy, capsys):
+    mine = write(sweep_copy / "runs" / "my-notes.txt", "keep me")
+    code, out, err = cli(capsys, "sweep", sweep_copy.parent.parent / "hostile.toml", "--out",
+                         sweep_copy, "--workers", "1", "--rerun")
+    assert code == 0 and "Traceback" not in err
+    assert "2 run now, 0 kept" in out
+    assert mine.read_text() == "keep me"
+
+
 # ----- tracebacks that are now one line -----------------------------------------------------
 @pytest.mark.parametrize("command", ["run", "sweep"])
 def test_file_that_is_not_utf8_is_named(command, tmp_path, capsys):

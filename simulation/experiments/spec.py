@@ -32,6 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from simulation.finance.ledger import CAPACITY_REPORTERS
+from simulation.parameters import Section
 from simulation.model import BREAKDOWN_METRICS, HOSPITAL_METRICS, MODEL_METRICS
 from simulation.scenario import (INTEGRATION_LEVELS, ScenarioError, describe_validation_error,
                                  read_toml)
@@ -218,7 +219,11 @@ def _range_factor(name: str, paths: tuple[str, ...], scale: bool, raw: dict) -> 
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    # the scenario's rule, shared: ``replications = true`` or ``"3"`` is not a number
+    _numbers_are_numbers = field_validator("*", mode="before")(
+        Section._numbers_are_numbers.__func__)
 
 
 class BaseSpec(_Strict):

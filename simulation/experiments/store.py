@@ -25,8 +25,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,9 @@ import pyarrow.parquet as pq
 
 from simulation.provenance import atomic_write_bytes, atomic_write_json
 
+RUN_KEY = re.compile(r"^a\d{4,}-r\d{3,}-[0-9a-f]{12}(\.parquet|\.failed\.json)$")
+"""Names of the files a sweep writes in ``runs/`` (keys from
+:func:`simulation.experiments.design.run_key`)."""
 RUN_SUFFIX = ".parquet"
 FAILED_SUFFIX = ".failed.json"
 _META_KEY = b"lco_sim_run"
@@ -136,9 +141,19 @@ class RunStore:
         return out
 
     def clear(self) -> None:
-        """Delete every run file (for a deliberate fresh start)."""
-        if self.runs_dir.is_dir():
-            shutil.rmtree(self.runs_dir)
+        """Delete every run file (for a deliberate fresh start).
+
+        Only lco-sim's own files are deleted (run results, failure records and the damaged files
+        set aside), so a ``runs/`` folder that also holds something else keeps it.
+        """
+        if not self.runs_dir.is_dir():
+            return
+        for path in self.runs_dir.iterdir():
+            if path.is_file() and RUN_KEY.match(path.name):
+                path.unlink()
+        shutil.rmtree(self.runs_dir / ".corrupt", ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.runs_dir.rmdir()  # only if nothing else is left
 
 
 def read_sweep_file(path: Path, kind: str = "parquet") -> Any:
