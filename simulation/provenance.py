@@ -223,7 +223,7 @@ def check_output_folder(path: str | Path, kind: str, *, force: bool = False,
         entries = [p for p in path.iterdir() if not _is_partial_leftover(p)]
         found = output_kind(path)
         if entries and found != kind and not force:
-            what = (f"holds an lco-sim {found} folder, not a {kind} folder" if found else
+            what = (f"is an lco-sim {found} folder, not a {kind} folder" if found else
                     f"holds {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} that lco-sim "
                     f"did not write as a {kind} folder")
             raise OutputFolderError(f"{option}: {path}: {what}; choose a new or empty folder, or "
