@@ -2,8 +2,9 @@
 
 Each subcommand lives in its own module under :mod:`simulation.commands` and registers itself
 with :func:`register` hooks listed in :data:`COMMANDS`. Bad input (a
-:class:`~simulation.scenario.ScenarioError`) prints one line and exits with status 2, never a
-traceback.
+:class:`~simulation.scenario.ScenarioError`), an output folder that may not be written (a
+:class:`~simulation.provenance.OutputFolderError`) and a file system that refuses a write (full,
+read-only) print one line and exit with status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import importlib
 import sys
 
 from simulation import __version__
+from simulation.provenance import OutputFolderError
 from simulation.scenario import ScenarioError
 
 COMMANDS = (
@@ -45,8 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except ScenarioError as exc:
+    except (ScenarioError, OutputFolderError) as exc:
         print(f"lco-sim: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full or read-only disk, a folder removed under us
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"lco-sim: error: {where}{exc.strerror or exc}; nothing was replaced",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("lco-sim: interrupted; finished work was kept", file=sys.stderr)

@@ -13,7 +13,7 @@ them only on small populations: each costs about a kilobyte and a Python call pe
 Example:
     >>> from simulation.model import LCOModel
     >>> from simulation.scenario import Scenario
-    >>> model = LCOModel(Scenario.preset(scale=0.002, years=1), seed=1)
+    >>> model = LCOModel(Scenario.preset(scale=0.003, years=1), seed=1)
     >>> patients = patient_agents(model)
     >>> old = patients.select(lambda p: p.age >= 85)
     >>> len(old) == int((model.population.ages(model.day) >= 85)[model.population.alive[:model.population.n]].sum())

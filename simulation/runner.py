@@ -140,6 +140,7 @@ def write_run(out: RunOutput, directory: Path, scenario: Scenario,
         if extras is not None:
             extras(out, tmp)
         atomic_write_bytes(tmp / "scenario.toml", scenario.to_toml().encode("utf-8"))
-        manifest = dict(out.manifest, files=sorted(p.name for p in tmp.iterdir()) + ["manifest.json"])
+        files = sorted(p.name for p in tmp.iterdir()) + ["manifest.json"]
+        manifest = dict(out.manifest, kind="run", files=files)
         atomic_write_json(tmp / "manifest.json", manifest)
     return sorted(directory.iterdir())

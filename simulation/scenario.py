@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -81,6 +82,17 @@ def _check_age_table(table: dict[int, float], name: str, upper: float | None = N
     return table
 
 
+START_YEARS = (1990, 2100)
+"""Allowed years of ``run.start_date``: the demography and costs are of England around 2018, so
+a start decades away means nothing, and with the warm-up and up to 30 years the calendar stays
+well inside pandas' timestamp range (1677..2262)."""
+
+MIN_PATIENTS_PER_NEIGHBOURHOOD = 100
+"""Smallest population per neighbourhood for a meaningful run: below about 100 patients a
+neighbourhood's single practice sees only a few requests a day and one patient's admission moves
+its rates by whole per cents, so the breakdowns and levers stop meaning anything."""
+
+
 class RunParams(Section):
     """How long and how large a run is."""
 
@@ -114,9 +126,12 @@ class RunParams(Section):
         import datetime as _dt
 
         try:
-            _dt.date.fromisoformat(v)
+            day0 = _dt.date.fromisoformat(v)
         except ValueError as exc:
             raise ValueError(f"start_date must be an ISO date like 2018-04-01, got {v!r}") from exc
+        if not START_YEARS[0] <= day0.year <= START_YEARS[1]:
+            raise ValueError(f"start_date {v} is out of range; allowed years "
+                             f"{START_YEARS[0]}..{START_YEARS[1]}")
         return v
 
 
@@ -182,7 +197,8 @@ class PopulationParams(Section):
         "CF §1f 'eFI hazard ratios': mortality 1.92 / 3.10 / 4.52 (mild / moderate / severe). "
         "Tier 2 uses the mild HR, tier 3 the mean of moderate and severe; tier 1 ASSUMPTION",
         "Mortality hazard ratio by condition tier (renormalised within each age).",
-        min_length=4, max_length=4)
+        min_length=4, max_length=4,
+        each_gt=0.0, each_le=100.0)
     tier_prevalence: dict[str, AgeTable] = param(
         {"any_ltc": {0: 0.06, 20: 0.14, 40: 0.30, 60: 0.58, 80: 0.80},
          "multimorbid": {0: 0.009, 20: 0.04, 40: 0.12, 50: 0.22, 60: 0.38, 70: 0.55, 80: 0.682},
@@ -264,7 +280,8 @@ class DemandParams(Section):
         "CF §1d 'Multimorbidity and GP use': 4+ conditions have almost 3x the appointments of 1 "
         "condition. ASSUMPTION: intermediate tiers",
         "Relative GP need by tier (renormalised within each age so the age profile holds).",
-        min_length=4, max_length=4)
+        min_length=4, max_length=4,
+        each_gt=0.0, each_le=100.0)
     gp_need_male_rr_16_60: float = param(
         0.68, "rate ratio", "CF §1d 'Consultation rate by sex': crude rate 32% lower in men; the "
         "gap is largest at 16-60 and absent in early and late life", "Male/female ratio at ages 16-60.",
@@ -296,14 +313,15 @@ class DemandParams(Section):
         "CF §1f 'eFI hazard ratios': hospitalisation 1.93 / 3.04 / 4.73 (mild / moderate / severe); "
         "tier 2 uses mild, tier 3 the mean of moderate and severe; tier 1 ASSUMPTION",
         "Relative acute hazard by tier (renormalised within each age so the age table holds).",
-        min_length=4, max_length=4)
+        min_length=4, max_length=4,
+        each_gt=0.0, each_le=100.0)
     ae_conversion_by_age: AgeTable = param(
         {0: 0.20, 65: 0.42, 75: 0.50},
         "share of A&E attendances admitted",
         "CF §1c 'A&E conversion by age': about 1 in 5 overall and almost 1 in 2 over 64; 47% of "
         "attendances aged 65+ admitted (Gilbert & Conroy 2017); under-65 value CALIBRATED to the "
         "overall 23-29% (CF §8 item 8) for attendances at admitting (type 1) departments",
-        "Probability that an acute attendance at A&E ends in admission, by age.")
+        "Probability that an acute attendance at A&E ends in admission, by age.", each_le=1.0)
     admissions_via_ae_share: float = param(
         0.72, "share", "ASSUMPTION: about 70% of emergency admissions come through A&E, the rest "
         "by GP referral or direct to assessment units (NHS England monthly A&E statistics, from "
@@ -401,6 +419,15 @@ class HospitalSpec(Section):
 class HospitalParams(Section):
     """Acute hospitals, length of stay and discharge."""
 
+    @field_validator("sites")
+    @classmethod
+    def _distinct_names(cls, v: list[HospitalSpec]) -> list[HospitalSpec]:
+        names = [site.name for site in v]
+        if dupes := sorted({n for n in names if names.count(n) > 1}):
+            raise ValueError(f"site names must differ (results are kept per site); "
+                             f"{dupes[0]!r} is used more than once")
+        return v
+
     sites: list[HospitalSpec] = param(
         ..., "beds", FROM_AREA + " (the share of each site's beds this population's emergency "
         "patients use)", "Acute sites; each neighbourhood uses the site of its locality first.",
@@ -415,16 +442,19 @@ class HospitalParams(Section):
     zero_day_share_by_age: AgeTable = param(
         {0: 0.42, 18: 0.34, 65: 0.27, 85: 0.20}, "share of admissions",
         "CF §1a 'Zero-day (no overnight) stays' ~1/3 of emergency admissions; ASSUMPTION: the age "
-        "gradient", "Probability that an emergency admission is discharged the same day.")
+        "gradient", "Probability that an emergency admission is discharged the same day.",
+        each_le=1.0)
     clinical_los_by_age: AgeTable = param(
         {0: 4.0, 18: 11.5, 65: 12.4, 75: 11.2, 85: 9.8}, "days (overnight stays)",
         "CF §2 'Mean LOS, emergency admissions' 7.9 days (2019, standardised here to England's "
         "42% of admissions aged 65+, CF §1b derived) and 10.8 at 85+; CALIBRATED with the zero-day "
-        "share and delays to those means", "Mean clinical LOS of overnight stays by age.")
+        "share and delays to those means", "Mean clinical LOS of overnight stays by age.",
+        each_gt=0.0, each_le=365.0)
     clinical_los_rr_by_tier: list[float] = param(
         [0.8, 1.0, 1.15, 1.35], "ratio", "CF §2 'LOS, overnight emergency patients with 5+ "
         "conditions' 10.8 nights vs 7.9 overall; ASSUMPTION: the tier gradient",
-        "Relative clinical LOS by tier.", min_length=4, max_length=4)
+        "Relative clinical LOS by tier.", min_length=4, max_length=4,
+        each_gt=0.0, each_le=100.0)
     los_shape: float = param(
         1.1, "gamma shape", "ASSUMPTION: right-skewed stays; CF §2 '\"Super-stranded\" patients': "
         "21+ day stays hold ~17-19% of beds", "Gamma shape of overnight clinical LOS.",
@@ -438,11 +468,12 @@ class HospitalParams(Section):
     home_support_need_by_age: AgeTable = param(
         {0: 0.005, 50: 0.015, 65: 0.04, 75: 0.08, 85: 0.14}, "share of overnight discharges",
         "CF §2 'Age of delayed patients': 83% aged 65+, 39% aged 85+; ASSUMPTION: the shares",
-        "Probability that an overnight stay ends needing home support (reablement).")
+        "Probability that an overnight stay ends needing home support (reablement).", each_le=1.0)
     community_bed_need_by_age: AgeTable = param(
         {0: 0.0, 50: 0.003, 65: 0.01, 75: 0.02, 85: 0.04}, "share of overnight discharges",
         "ASSUMPTION: bed-based intermediate care (CF §3 'IC flows': 39,000 a month receive IC "
-        "after acute discharge)", "Probability that an overnight stay ends needing a community bed.")
+        "after acute discharge)",
+        "Probability that an overnight stay ends needing a community bed.", each_le=1.0)
     assessment_days_mean: float = param(
         2.1, "days", "CF §2 'Medically fit patients not discharged': mean wait 1.3 days nationally, "
         "2.1 in the North West", "Mean assessment delay before a supported discharge can start.",
@@ -647,6 +678,33 @@ class Scenario(Section):
             return section
         return params_class.model_validate(self.integration.lever_params.get(name, {}))
 
+    @model_validator(mode="after")
+    def _large_enough(self) -> Scenario:
+        if self.run.scale < (smallest := self.smallest_scale()):
+            raise ValueError(f"run.scale: {self.run.scale:g} is too small to mean anything; the "
+                             f"smallest useful scale of this scenario is {smallest:.2g} (at least "
+                             f"{MIN_PATIENTS_PER_NEIGHBOURHOOD} patients per neighbourhood and one "
+                             "bed per hospital site)")
+        return self
+
+    def smallest_scale(self) -> float:
+        """The smallest ``run.scale`` that gives a meaningful run of this scenario.
+
+        Two things must survive the scaling: every neighbourhood needs at least
+        :data:`MIN_PATIENTS_PER_NEIGHBOURHOOD` patients (for Manchester's 600,000 in 12
+        neighbourhoods, 0.002), and every hospital site with beds must keep at least one bed
+        (Manchester's smallest site, 420 beds: 0.0024), else its patients have nowhere to go.
+        The result is rounded up to two significant figures.
+        """
+        pop = self.population
+        weights = [h.weight for h in pop.neighbourhoods]
+        smallest_share = min(weights) / sum(weights)
+        needs = [MIN_PATIENTS_PER_NEIGHBOURHOOD / (pop.registered_patients * smallest_share)]
+        needs += [1.0 / site.beds for site in self.hospitals.sites if site.beds > 0]
+        value = max(needs)
+        digits = 1 - int(math.floor(math.log10(value)))
+        return math.ceil(value * 10**digits) / 10**digits
+
     # ----- construction helpers -------------------------------------------------------------
     @classmethod
     def preset(cls, level: str = "none", area: str | None = None, **run: Any) -> Scenario:
@@ -754,6 +812,8 @@ def describe_validation_error(exc: ValidationError) -> str:
         if kind == word:
             return f"{loc}: {given!r} is out of range; allowed {sign} {list(ctx.values())[0]}"
     msg = err["msg"].removeprefix("Value error, ")
+    if not err["loc"] and kind == "value_error":  # a whole-scenario check names its own fields
+        return msg
     if more := len(exc.errors()) - 1:
         msg += f" (and {more} more problem{'s' if more > 1 else ''})"
     shown = repr(given)
@@ -772,6 +832,9 @@ def read_toml(path: Path, kind: str, error: type[Exception]) -> tuple[str, dict[
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise error(f"{path}: cannot read {kind} file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: {kind} file is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+                    f"at offset {exc.start}); save it as UTF-8") from None
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -517,7 +517,8 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
         plot_trajectories(base, arm, tmp / "trajectories.png")
         (tmp / "report.md").write_text(render_markdown(targets, verification, settings, error),
                                        encoding="utf-8")
-        manifest = {k: v for k, v in settings.items() if k != "environment"}
+        manifest = {"kind": "validation",
+                    **{k: v for k, v in settings.items() if k != "environment"}}
         manifest.update(settings["environment"],
                         scenario_baseline=base[0].manifest["scenario_sha256"],
                         scenario_full=arm[0].manifest["scenario_sha256"],

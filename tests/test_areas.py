@@ -153,7 +153,7 @@ def test_areas_command_lists_population_practices_neighbourhoods_and_sites():
     assert shown.returncode == 0 and "source: CF §6 'Dudley MCP'" in shown.stdout
 
 
-@pytest.mark.parametrize("name, scale", [("dudley", 0.01), ("greater-manchester", 0.002)])
+@pytest.mark.parametrize("name, scale", [("dudley", 0.01), ("greater-manchester", 0.003)])
 def test_run_area_writes_results_named_by_the_area(tmp_path, name, scale):
     out = tmp_path / name
     p = lco_sim("run", "--area", name, "--scale", str(scale), "--years", "1", "--integration",

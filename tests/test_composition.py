@@ -181,7 +181,7 @@ def test_organisations_are_mesa_agentsets_and_steps_count_recorded_days():
 
 
 def test_patient_agents_read_and_write_the_arrays():
-    model = LCOModel(_scenario(scale=0.002, years=1), seed=1)
+    model = LCOModel(_scenario(scale=0.003, years=1), seed=1)
     agents = patient_agents(model)
     assert len(agents) == model.population.n_alive
     assert all(isinstance(a, PatientAgent) for a in agents)
@@ -276,7 +276,7 @@ def test_a_lever_in_a_file_is_swept_identically_on_one_and_two_workers(tmp_path)
 def test_mesa_batch_run_gives_one_row_per_recorded_day():
     import mesa
 
-    s = _scenario(level="none", scale=0.002, years=1)
+    s = _scenario(level="none", scale=0.003, years=1)
     rows = pd.DataFrame(mesa.batch_run(LCOModel, parameters={"scenario": [s], "seed": [1, 2]},
                                        iterations=1, max_steps=10_000, number_processes=1,
                                        data_collection_period=1, display_progress=False))

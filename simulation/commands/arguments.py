@@ -9,6 +9,15 @@ from __future__ import annotations
 
 import argparse
 
+FORCE_HELP = ("replace OUT even if lco-sim did not write it (never the current folder, a folder "
+              "holding it, the home folder or this command's input)")
+"""Help of ``--force``, the same for every command that writes a folder."""
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """Add ``--force``: replace an existing output folder that is not lco-sim's own."""
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+
 
 def _number(text: str, kind: type, what: str):
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import socket
 import subprocess
 import sys
 
@@ -42,11 +43,47 @@ def server_command(host: str, port: int) -> list[str]:
             "--port", str(port), "--production", "--no-open"]
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse (one line) a host and port the server could not listen on, before it starts.
+
+    Solara would print its own address first and fail a few seconds later with a traceback;
+    binding the same address here, and letting it go at once, finds the problem first.
+    Port 0 asks the server to pick a free port, so there is nothing to check.
+
+    Example:
+        >>> import socket
+        >>> with socket.socket() as taken:
+        ...     taken.bind(("127.0.0.1", 0)); taken.listen()
+        ...     try:
+        ...         check_port_free("127.0.0.1", taken.getsockname()[1])
+        ...     except ScenarioError as exc:
+        ...         print(str(exc).split(" (")[1].split(")")[0])
+        Address already in use
+    """
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ScenarioError(f"--host: {host!r} is not an address here ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # the same option uvicorn sets, so a port in TIME_WAIT after a restart still counts as free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ScenarioError(f"--port: port {port} on {host} cannot be used "
+                                f"({exc.strerror or exc}); choose another, or --port 0 for a "
+                                "free one") from None
+
+
 def execute(args: argparse.Namespace) -> int:
     """Run Solara's server in the foreground until it exits or is interrupted."""
     command = server_command(args.host, args.port)
     if importlib.util.find_spec("solara") is None:
         raise ScenarioError("dashboard: solara is not installed; run: pip install -e '.[viz]'")
+    check_port_free(args.host, args.port)
     print(f"lco-sim dashboard: serving on http://{args.host}:{args.port}/ (Ctrl+C stops it)",
           flush=True)
     process = subprocess.Popen(command)

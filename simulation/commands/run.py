@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from simulation.areas import load_area
-from simulation.commands.arguments import positive_float
+from simulation.commands.arguments import add_force, positive_float
 from simulation.scenario import INTEGRATION_LEVELS, Scenario, ScenarioError, load_scenario
 
 
@@ -25,7 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--years", type=int, help="horizon in years (overrides the scenario's)")
     p.add_argument("--scale", type=positive_float, help="population and capacity scale, e.g. 0.1")
     p.add_argument("--seed", type=int, default=1, help="root random seed (default 1)")
-    p.add_argument("--out", type=Path, default=Path("results/run"), help="output folder")
+    p.add_argument("--out", type=Path, default=Path("results/run"),
+                   help="output folder (default results/run); replaced only if it is empty or "
+                   "holds an earlier run, unless --force")
+    add_force(p)
     p.add_argument("--no-episodes", action="store_true", help="do not keep the episode log")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--strict", action="store_true",
@@ -60,11 +63,14 @@ def _overview_figure(out, folder: Path) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Run and write; input errors raise ScenarioError before anything is written."""
+    from simulation.provenance import check_output_folder
     from simulation.runner import run_scenario, summary_table, write_run
 
     scenario = scenario_from_args(args)
     if args.seed < 0:
         raise ScenarioError(f"--seed: {args.seed} is out of range; allowed >= 0")
+    check_output_folder(args.out, "run", force=args.force,
+                        inputs=(args.scenario,) if args.scenario else ())
     out = run_scenario(scenario, args.seed, record_episodes=not args.no_episodes,
                        progress=not args.quiet)
     files = write_run(out, args.out, scenario, extras=_overview_figure)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
-from simulation.commands.arguments import positive_int
+from simulation.commands.arguments import add_force, positive_int
 from simulation.scenario import ScenarioError
 
 
@@ -31,23 +32,36 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="skip runs already finished in OUT (also what a plain rerun does)")
     again.add_argument("--rerun", action="store_true",
                        help="delete OUT's earlier run files and run everything again")
-    p.add_argument("--out", type=Path, help="results folder (default results/<experiment name>)")
+    p.add_argument("--out", type=Path, help="results folder (default results/<experiment name>); "
+                   "must be new, empty or an earlier sweep's folder, unless --force")
+    add_force(p)
+    p.add_argument("--yes", action="store_true",
+                   help="build a design of more than 10,000 runs (refused without it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=execute)
 
 
 def execute(args: argparse.Namespace) -> int:
     """Validate everything, then run (or with --dry-run, describe) the sweep."""
-    from simulation.experiments.design import build_plan
+    from simulation.experiments.design import MAX_RUNS, build_plan
     from simulation.experiments.runner import SCHEDULER_ENV, sweep
     from simulation.experiments.spec import load_experiment
     from simulation.experiments.store import RunStore
+    from simulation.provenance import check_output_folder
 
-    plan = build_plan(load_experiment(args.experiment))
+    plan = build_plan(load_experiment(args.experiment), max_runs=None if args.yes else MAX_RUNS)
     exp = plan.experiment
     out = args.out or Path("results") / exp.name
     if out.exists() and not out.is_dir():
-        raise ScenarioError(f"--out: {out} exists and is not a folder")
+        raise ScenarioError(f"--out: {out} exists and is a file, not a folder")
+    workers = args.workers
+    cores = os.cpu_count() or 1
+    if workers is not None and workers > cores and not (args.scheduler
+                                                        or os.environ.get(SCHEDULER_ENV)):
+        # more single-threaded workers than cores only adds memory and switching, never speed
+        print(f"note: --workers {workers} is more than the {cores} cores here; using {cores}",
+              file=sys.stderr)
+        workers = cores
     if args.dry_run:
         done = RunStore(out).finished_keys() & {t.key for t in plan.runs}
         _print_design(plan)
@@ -58,10 +72,14 @@ def execute(args: argparse.Namespace) -> int:
         print(f"baseline arm: {plan.baseline.label if plan.baseline else '(none)'}; "
               f"would run on {('scheduler ' + where) if where else 'a local cluster'}")
         return 0
+    check_output_folder(out, "sweep", force=args.force, inputs=(args.experiment,))
     if args.resume and not RunStore(out).finished_keys() and not args.quiet:
         print(f"nothing to resume in {out}/; starting afresh")
-    report = sweep(plan, out, workers=args.workers, scheduler=args.scheduler, rerun=args.rerun,
+    report = sweep(plan, out, workers=workers, scheduler=args.scheduler, rerun=args.rerun,
                    progress=not args.quiet)
+    for path in report.set_aside:
+        print(f"note: {path.name} could not be read (truncated or damaged); moved to "
+              f"{path.parent}/ and its run was run again", file=sys.stderr)
     if not args.quiet:
         print(f"{exp.name}: {report.finished} of {report.planned} runs finished "
               f"({report.executed} run now, {report.skipped} kept from before), "

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulation.commands.arguments import positive_float
+from simulation.commands.arguments import add_force, positive_float
 from simulation.scenario import ScenarioError
 
 DEFAULT_SCALE = 0.05
@@ -44,7 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS,
                    help=f"replications per arm (default {DEFAULT_REPLICATIONS})")
     p.add_argument("--seed", type=int, default=1, help="first seed (default 1)")
-    p.add_argument("--out", type=Path, default=Path("results/validation"), help="output folder")
+    p.add_argument("--out", type=Path, default=Path("results/validation"),
+                   help="output folder (default results/validation); replaced only if it is empty "
+                   "or holds an earlier validation report, unless --force")
+    add_force(p)
     p.add_argument("--skip-verification", action="store_true",
                    help="leave out the verification checks (quicker)")
     p.add_argument("--quiet", action="store_true", help="no progress bars or summary")
@@ -61,7 +64,10 @@ def execute(args: argparse.Namespace) -> int:
         raise ScenarioError(f"--seed: {args.seed} is out of range; allowed >= 0")
     if args.scale > 2.0:
         raise ScenarioError(f"--scale: {args.scale} is out of range; allowed > 0 and <= 2")
+    from simulation.provenance import check_output_folder
     from simulation.validation_report import write_report
+
+    check_output_folder(args.out, "validation", force=args.force)
 
     path = write_report(args.out, scale=args.scale, years=args.years,
                         replications=args.replications, seed=args.seed,

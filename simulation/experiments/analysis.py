@@ -24,7 +24,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,9 +77,11 @@ def load_results(directory: str | Path) -> ExperimentResults:
     if missing := [p.name for p in needed if not p.exists()]:
         raise ScenarioError(f"{directory}: not an experiment results folder (missing "
                             f"{', '.join(missing)}); run `lco-sim sweep` first")
-    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    table = pd.read_parquet(directory / "results.parquet")
-    design = pd.read_csv(directory / "design.csv")
+    from simulation.experiments.store import read_sweep_file
+
+    manifest = read_sweep_file(directory / "manifest.json", "json")
+    table = read_sweep_file(directory / "results.parquet")
+    design = read_sweep_file(directory / "design.csv", "csv")
     return ExperimentResults(directory, table, manifest, design,
                              dict(manifest.get("metrics", {})))
 

@@ -43,6 +43,34 @@ from simulation.scenario import Scenario, ScenarioError, get_dotted, load_scenar
 RUN_FORMAT = 1
 """Version of the per-run file layout; part of every run key, so a change reruns everything."""
 
+MAX_RUNS = 10_000
+"""Largest design (arms x replications) built without ``--yes``. Even the smallest useful runs
+take about a second each, so 10,000 runs are hours of a workstation's time; a design beyond that
+is far more often a typo (an extra zero in a grid or in ``replications``) than an intent, and
+building it alone takes minutes and gigabytes."""
+
+
+def design_size(exp: Experiment) -> int:
+    """The number of arms of the design, counted from the experiment without building them.
+
+    Example:
+        >>> exp = Experiment.model_validate({
+        ...     "name": "n", "replications": 3, "metrics": ["deaths"],
+        ...     "design": {"factors": {"integration.level": ["none", "full"],
+        ...                            "run.years": [1, 2, 3]}}})
+        >>> design_size(exp)
+        6
+    """
+    d = exp.design
+    k = len(d.factors)
+    if d.kind == "grid":
+        return int(np.prod([len(f.values) for f in d.factors], dtype=object))
+    if d.kind == "lhs":
+        return int(d.samples)
+    if d.kind == "morris":
+        return int(d.trajectories) * (k + 1)
+    return int(d.samples) * (2 * k + 2 if d.second_order else k + 2)
+
 
 @dataclass(frozen=True)
 class Arm:
@@ -249,13 +277,24 @@ def _resolve_baseline(exp: Experiment, arms: list[Arm]) -> Arm | None:
     return matches[0]
 
 
-def build_plan(exp: Experiment) -> ExperimentPlan:
+def build_plan(exp: Experiment, *, max_runs: int | None = MAX_RUNS) -> ExperimentPlan:
     """Validate the experiment against the scenario and list its arms and runs.
+
+    Args:
+        exp: the validated experiment file.
+        max_runs: refuse a design of more runs than this (counted before anything is built);
+            None for no limit (``lco-sim sweep --yes``).
 
     Raises:
         ExperimentError: any problem, with a one-line message, before anything runs.
     """
     origin = str(exp.source) if exp.source is not None else "experiment"
+    arms = design_size(exp)
+    if max_runs is not None and arms * exp.replications > max_runs:
+        raise ExperimentError(
+            f"{origin}: design: {arms:,} arms x {exp.replications:,} replications = "
+            f"{arms * exp.replications:,} runs is over the limit of {max_runs:,}; make the design "
+            "smaller, or add --yes to build it anyway")
     try:
         return _build(exp)
     except ExperimentError as exc:

@@ -100,7 +100,7 @@ def write_outputs(plan: ExperimentPlan, store: RunStore, report, started_at: str
     files += [out / "experiment.toml", out / "base_scenario.toml"]
     ok = runs[runs["status"] == "ok"]
     manifest = {
-        "experiment": exp.name, "description": exp.description,
+        "kind": "sweep", "experiment": exp.name, "description": exp.description,
         "experiment_file": str(exp.source) if exp.source else None,
         "experiment_sha256": sha256_text(exp.text),
         "base_scenario_sha256": sha256_text(plan.base.to_toml()),

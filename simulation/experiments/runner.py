@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import logging
 import os
 import socket
@@ -50,6 +51,8 @@ import pandas as pd
 from simulation.experiments.design import ExperimentPlan, RunTask
 from simulation.experiments.spec import FINANCE_METRICS
 from simulation.experiments.store import RunStore
+from simulation.provenance import SWEEP_MARKER, OutputFolderError
+from simulation.scenario import ScenarioError
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 """Environment variable naming an existing Dask scheduler (as ``--scheduler`` does)."""
@@ -130,7 +133,79 @@ def execute_run(task: RunTask) -> dict[str, Any]:
     return {"info": info, "table": table}
 
 
+WRITE_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO}
+"""Errors of a file system that refuses a write (full, read-only, no permission)."""
+
+
 # ----- the cluster --------------------------------------------------------------------------
+CONNECT_SECONDS = 5
+"""How long to wait for a scheduler to answer: a scheduler on the network answers in well under a
+second, so waiting Dask's default 30 s only delays the message that nothing is there."""
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse at once (one line) a TCP scheduler address where nothing listens.
+
+    Example:
+        >>> try:
+        ...     check_scheduler("tcp://127.0.0.1:1")
+        ... except ScenarioError as exc:
+        ...     print(str(exc).split(" (")[0])
+        --scheduler: nothing answers at tcp://127.0.0.1:1
+    """
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp", "tls"):
+        return  # inproc://, ucx://...: leave the check to Dask
+    host, _, port = rest.rpartition(":")
+    if not port.isdigit():
+        raise ScenarioError(f"--scheduler: {address!r} has no port; expected e.g. "
+                            "tcp://10.0.0.5:8786")
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)),
+                                 timeout=CONNECT_SECONDS).close()
+    except OSError as exc:
+        raise ScenarioError(f"--scheduler: nothing answers at {address} "
+                            f"({exc.strerror or exc.__class__.__name__}); start the scheduler or "
+                            "leave out --scheduler for a local cluster") from None
+
+
+@contextlib.contextmanager
+def _quiet_worker_processes() -> Iterator[None]:
+    """Start worker processes that ignore Ctrl-C (SIGINT) and write nothing to the terminal.
+
+    Ctrl-C in a terminal reaches every process of the foreground group, the workers too, and each
+    would print its own KeyboardInterrupt traceback; workers torn down mid-run print more (lost
+    heartbeats, aborted threads). Only the command should speak: it stops the sweep, keeps the
+    finished runs and prints one line; closing the cluster then ends the workers. Nothing is lost
+    by silencing them: a run's error travels back with its result and is recorded in ``runs.csv``,
+    and the nannies that watch the workers log in this process. A child inherits an ignored SIGINT
+    (Python keeps it ignored) and its standard streams, so both are set only while the workers
+    start.
+    """
+    import signal
+    import sys
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
+        signal.signal(signal.SIGINT, previous)
+
+
 @contextlib.contextmanager
 def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
     """A Dask client: an existing scheduler, an in-process worker, or a local process cluster.
@@ -142,15 +217,22 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
 
     address = scheduler or os.environ.get(SCHEDULER_ENV)
     if address:
-        with Client(address, timeout="30s") as client:
+        check_scheduler(address)
+        try:
+            client = Client(address, timeout=f"{CONNECT_SECONDS}s")
+        except (OSError, TimeoutError) as exc:
+            raise ScenarioError(f"--scheduler: cannot connect to {address} "
+                                f"({exc.__class__.__name__})") from None
+        with client:
             n = len(client.scheduler_info(n_workers=-1).get("workers", {}))
             yield client, f"scheduler {address} ({n} workers at start)"
         return
     n = workers or os.cpu_count() or 1
     processes = n > 1
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
-                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as client:
+    with _quiet_worker_processes() if processes else contextlib.nullcontext():
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
+                               dashboard_address=":0", silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as client:
         kind = f"{n} worker processes" if processes else "1 in-process worker"
         yield client, f"local cluster, {kind}"
 
@@ -169,6 +251,7 @@ class SweepReport:
     wall_seconds: float = 0.0
     cluster: str = ""
     stale_files: int = 0
+    set_aside: list[Path] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -193,19 +276,35 @@ def sweep(plan: ExperimentPlan, out_dir: str | Path | None = None, *, workers: i
     Returns:
         A :class:`SweepReport`; the combined table is ``out_dir/results.parquet``.
     """
+    out_dir = Path(out_dir) if out_dir is not None else Path("results") / plan.experiment.name
+    if address := scheduler or os.environ.get(SCHEDULER_ENV):
+        check_scheduler(address)  # before anything is written
+    try:
+        return _sweep(plan, out_dir, workers, scheduler, rerun, progress, retries)
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRORS:
+            raise
+        raise OutputFolderError(f"{out_dir}: cannot be written ({exc.strerror or exc}); runs "
+                                "finished before were kept") from None
+
+
+def _sweep(plan: ExperimentPlan, out_dir: Path, workers: int | None, scheduler: str | None,
+           rerun: bool, progress: bool, retries: int) -> SweepReport:
     from simulation.experiments.outputs import write_outputs
 
-    out_dir = Path(out_dir) if out_dir is not None else Path("results") / plan.experiment.name
     store = RunStore(out_dir)
     if rerun:
         store.clear()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / SWEEP_MARKER).touch()
+    set_aside = store.set_aside_unreadable()
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     done = store.finished_keys()
     planned_keys = {t.key for t in plan.runs}
     todo = [t for t in plan.runs if t.key not in done]
     report = SweepReport(out_dir, len(plan.runs), len(plan.runs) - len(todo),
-                         stale_files=len(done - planned_keys))
+                         stale_files=len(done - planned_keys), set_aside=set_aside)
     if todo:
         store.runs_dir.mkdir(parents=True, exist_ok=True)
         _run_all(plan, todo, store, report, workers, scheduler, progress, retries)

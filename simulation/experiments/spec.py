@@ -36,6 +36,7 @@ from simulation.levers import BUILT_IN, lever_class
 from simulation.metrics import MetricRegistry
 from simulation.parts import resolve_part_path
 from simulation.model import metric_registry
+from simulation.parameters import Section
 from simulation.scenario import (INTEGRATION_LEVELS, ScenarioError, describe_validation_error,
                                  read_toml)
 
@@ -184,8 +185,14 @@ def _grid_factor(name: str, paths: tuple[str, ...], scale: bool, values: Any) ->
         raise ValueError(f"{name!r}: empty list of values; a grid factor needs at least one")
     if not all(isinstance(v, (str, bool)) or _is_number(v) for v in values):
         raise ValueError(f"{name!r}: values must be numbers, strings or booleans, got {values!r}")
-    if len({repr(v) for v in values}) != len(values):
-        raise ValueError(f"{name!r}: a value is listed twice in {values!r}")
+    seen: dict[Any, Any] = {}
+    for v in values:
+        # 1 and 1.0 are the same value for a parameter: two such arms would be identical runs
+        same = (type(v), v) if isinstance(v, (str, bool)) else (float, float(v))
+        if same in seen:
+            raise ValueError(f"{name!r}: the value {v!r} is listed twice (as {seen[same]!r} too) "
+                             f"in {values!r}; each arm needs a different value")
+        seen[same] = v
     return Factor(name, paths, scale, values=tuple(values))
 
 
@@ -205,7 +212,11 @@ def _range_factor(name: str, paths: tuple[str, ...], scale: bool, raw: dict) -> 
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    # the scenario's rule, shared: ``replications = true`` or ``"3"`` is not a number
+    _numbers_are_numbers = field_validator("*", mode="before")(
+        Section._numbers_are_numbers.__func__)
 
 
 class BaseSpec(_Strict):

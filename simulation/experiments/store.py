@@ -25,8 +25,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,9 @@ import pyarrow.parquet as pq
 
 from simulation.provenance import atomic_write_bytes, atomic_write_json
 
+RUN_KEY = re.compile(r"^a\d{4,}-r\d{3,}-[0-9a-f]{12}(\.parquet|\.failed\.json)$")
+"""Names of the files a sweep writes in ``runs/`` (keys from
+:func:`simulation.experiments.design.run_key`)."""
 RUN_SUFFIX = ".parquet"
 FAILED_SUFFIX = ".failed.json"
 _META_KEY = b"lco_sim_run"
@@ -89,6 +94,29 @@ class RunStore:
         meta = pq.read_schema(self.path(key)).metadata or {}
         return json.loads(meta.get(_META_KEY, b"{}"))
 
+    def set_aside_unreadable(self) -> list[Path]:
+        """Move run files that cannot be read (truncated or damaged) to ``runs/.corrupt/``.
+
+        A run file is written whole or not at all, but a disk can still lose its end (a full
+        disk, a copy cut short). Such a file would make every later sweep fail while reading
+        it; moved aside, its run is simply run again. The file is kept, not deleted, so that
+        it can be inspected.
+
+        Returns:
+            The new paths of the files moved aside.
+        """
+        moved = []
+        for key in sorted(self.finished_keys()):
+            try:
+                pq.read_metadata(self.path(key))
+            except (OSError, pa.ArrowException):
+                corrupt = self.runs_dir / ".corrupt"
+                corrupt.mkdir(exist_ok=True)
+                target = corrupt / self.path(key).name
+                self.path(key).replace(target)
+                moved.append(target)
+        return moved
+
     # ----- failures -----------------------------------------------------------------------
     def failure_path(self, key: str) -> Path:
         """The failure record of run ``key``."""
@@ -113,9 +141,40 @@ class RunStore:
         return out
 
     def clear(self) -> None:
-        """Delete every run file (for a deliberate fresh start)."""
-        if self.runs_dir.is_dir():
-            shutil.rmtree(self.runs_dir)
+        """Delete every run file (for a deliberate fresh start).
+
+        Only lco-sim's own files are deleted (run results, failure records and the damaged files
+        set aside), so a ``runs/`` folder that also holds something else keeps it.
+        """
+        if not self.runs_dir.is_dir():
+            return
+        for path in self.runs_dir.iterdir():
+            if path.is_file() and RUN_KEY.match(path.name):
+                path.unlink()
+        shutil.rmtree(self.runs_dir / ".corrupt", ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.runs_dir.rmdir()  # only if nothing else is left
+
+
+def read_sweep_file(path: Path, kind: str = "parquet") -> Any:
+    """Read a sweep output file (``parquet``, ``json`` or ``csv``); a damaged one raises one line.
+
+    Raises:
+        ScenarioError: the file is truncated, damaged or not what lco-sim wrote, naming it.
+    """
+    from simulation.scenario import ScenarioError
+
+    path = Path(path)
+    try:
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        if kind == "json":
+            return json.loads(path.read_text(encoding="utf-8"))
+        return pd.read_csv(path)
+    except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise ScenarioError(f"{path}: cannot be read; it is damaged or truncated ({reason}); "
+                            "run the sweep again to rewrite it") from None
 
 
 def write_table(path: Path, table: pd.DataFrame) -> Path:

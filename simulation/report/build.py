@@ -48,7 +48,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
                 table.to_excel(xl, sheet_name=name[:31], index=False)
         (tmp / "report.html").write_text(render(data, t, figs, head), encoding="utf-8")
         atomic_write_json(tmp / "report_manifest.json", {
-            "experiment": data.name, "source_folder": str(data.folder),
+            "kind": "report", "experiment": data.name, "source_folder": str(data.folder),
             "experiment_sha256": data.manifest.get("experiment_sha256"),
             "base_scenario_sha256": data.manifest.get("base_scenario_sha256"),
             "sweep_git_commit": data.manifest.get("git_commit"),

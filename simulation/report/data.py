@@ -72,7 +72,9 @@ def load(folder: str | Path) -> ExperimentData:
     for f in ("results.parquet", "manifest.json", "design.csv", "base_scenario.toml"):
         if not (folder / f).is_file():
             raise _fail(folder, f"no {f}; give a folder written by `lco-sim sweep`")
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    from simulation.experiments.store import read_sweep_file
+
+    manifest = read_sweep_file(folder / "manifest.json", "json")
     baseline = manifest.get("baseline")
     if not baseline:
         raise _fail(folder, "the experiment has no baseline arm; set baseline = \"level=none\" "
@@ -85,7 +87,7 @@ def load(folder: str | Path) -> ExperimentData:
     design = pd.read_csv(folder / "design.csv")
     arms = {str(r["label"]): base.with_overrides(json.loads(r["overrides"]))
             for _, r in design.iterrows()}
-    table = pd.read_parquet(folder / "results.parquet")
+    table = read_sweep_file(folder / "results.parquet")
     table = table[table["dimension"].astype(str) == "all"].copy()
     table["arm"] = table["arm"].astype(str)
     if baseline not in set(table["arm"]):
