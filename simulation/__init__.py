@@ -1,3 +1,3 @@
-"""lco-sim: an agent-based simulation of care flows under England's Local Care Organisation model."""
+"""lco-sim: agent-based simulation of care flows under England's Local Care Organisation model."""
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""Calibration targets: published figures the ``none`` baseline must reproduce, and how to measure them.
+"""Calibration targets: published figures the ``none`` baseline must reproduce, and their measures.
 
 Each :class:`Target` names a figure from calibration-facts.md (section 8 and the rows it cites),
 the band the model's value must fall in, and a function that measures the value on a finished run.
@@ -127,7 +127,8 @@ TARGETS: tuple[Target, ...] = (
     Target("zero_day_share", "Zero-day stays, share of emergency admissions", "share",
            "~1/3", 0.28, 0.38, "CF §1a 'Zero-day (no overnight) stays' (2017/18)",
            "+-5 points",
-           lambda r: r.year(0)["zero_day_admissions"].sum() / r.year(0)["emergency_admissions"].sum()),
+           lambda r: (r.year(0)["zero_day_admissions"].sum()
+                      / r.year(0)["emergency_admissions"].sum())),
     Target("ae_per_1000", "A&E attendances per 1,000 per year", "per 1,000/yr",
            "276 England all types (2017/18); 307 North West type 1 (2012/13)", 250, 340,
            "CF §1c 'A&E attendance rate' and 'Type 1 (major) A&E attendance rate by region'",
@@ -164,7 +165,8 @@ TARGETS: tuple[Target, ...] = (
     Target("dtoc_share", "Delayed-discharge share of occupied bed days", "share",
            "target <=3.5%; actual >5% (2017)", 0.035, 0.07,
            "CF §8 item 7; CF §2 'DTOC share of bed days' (King's Fund 2018)", "3.5% to 7%",
-           lambda r: r.year(0)["delayed_discharge_bed_days"].sum() / r.year(0)["occupied_beds"].sum()),
+           lambda r: (r.year(0)["delayed_discharge_bed_days"].sum()
+                      / r.year(0)["occupied_beds"].sum())),
     Target("readmission_30d", "Emergency readmissions within 30 days", "share of admissions",
            "6.6-7%", 0.060, 0.075, "CF §8 item 8; CF §1g 'Risk-adjusted 30-day readmission rate'",
            "+-0.6 points",
@@ -219,7 +221,8 @@ class EffectTarget:
 
 
 def _growth(series: pd.Series) -> float:
-    return float(np.expm1(np.polyfit(np.arange(len(series)), np.log(series.to_numpy()), 1)[0]) * 100)
+    slope = np.polyfit(np.arange(len(series)), np.log(series.to_numpy()), 1)[0]
+    return float(np.expm1(slope) * 100)
 
 
 def _relative(arm: pd.Series, base: pd.Series, years: slice) -> float:
@@ -229,7 +232,8 @@ def _relative(arm: pd.Series, base: pd.Series, years: slice) -> float:
 EFFECT_TARGETS: tuple[EffectTarget, ...] = (
     EffectTarget("growth_slower", "Admissions grow more slowly than do nothing (MCP/PACS style)",
                  ("partial", "full"), 0.5, 3.0, "percentage points per year",
-                 "CF §8 item 2: 1.1-2.1 points (PACS/MCP 2016/17), ~1.4 (vanguards 2014/15-2017/18), "
+                 "CF §8 item 2: 1.1-2.1 points (PACS/MCP 2016/17), "
+                 "~1.4 (vanguards 2014/15-2017/18), "
                  "0.6-1.1 a year (Pioneer/Vanguard DiD 2013-18); band 0.5-3",
                  lambda arm, base: _growth(base) - _growth(arm)),
     EffectTarget("growth_slower_virtual", "Virtual alliance: growth difference small",
@@ -274,7 +278,8 @@ def evaluate_effects(runs: dict[str, list]) -> pd.DataFrame:
         for level in t.levels:
             if level not in runs:
                 continue
-            values = ([t.measure(yearly_admissions(r), b) for r, b in zip(runs[level], base)]
+            values = ([t.measure(yearly_admissions(r), b)
+                       for r, b in zip(runs[level], base, strict=True)]
                       if years >= t.min_years else [])
             n = len(values)
             mean, ci_low, ci_high = _mean_interval(values)

@@ -3,7 +3,8 @@
 Example:
     >>> log = EpisodeLog()
     >>> ids = log.open(patient=np.array([4]), hospital=np.array([0]), admit_day=np.array([2]),
-    ...                fit_day=np.array([5]), route=np.array([ROUTE_AE]), readmission=np.array([False]),
+    ...                fit_day=np.array([5]), route=np.array([ROUTE_AE]),
+    ...                readmission=np.array([False]),
     ...                neighbourhood=np.array([1]), practice=np.array([3]), age=np.array([80]),
     ...                female=np.array([True]), quintile=np.array([0]), tier=np.array([3]))
     >>> log.close(ids, discharge_day=np.array([6]), destination=np.array([0]),
@@ -72,7 +73,7 @@ class EpisodeLog:
 
     def frame(self, start_date: str | None = None, hospital_names: list[str] | None = None,
               destinations: tuple[str, ...] = DESTINATIONS) -> pd.DataFrame:
-        """One row per admission; open episodes have ``discharge_day`` -1 and destination 'in_hospital'.
+        """One row per admission; open episodes: ``discharge_day`` -1, destination 'in_hospital'.
 
         ``destinations`` names every destination code (the model's, with any extra services').
         """

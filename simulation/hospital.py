@@ -1,4 +1,4 @@
-"""Acute hospitals: finite general and acute beds, escalation, and discharge gated by community care.
+"""Acute hospitals: finite general and acute beds, escalation, discharge gated by community care.
 
 Each trust site is a Mesa agent holding its inpatients as small arrays. A patient is medically
 fit on ``fit_day``. One who needs no support goes home that day. One who needs home support or a
@@ -30,7 +30,6 @@ import numpy as np
 
 from simulation.metrics import Metric
 from simulation.scenario import HospitalSpec
-
 from simulation.services import BASE_DESTINATIONS, NEED_NONE
 
 NEED_HOME_SUPPORT, NEED_COMMUNITY_BED = 1, 2

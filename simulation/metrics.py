@@ -8,15 +8,18 @@ it, so a new part adds a metric by declaring it, never by editing a fixed tuple.
 A metric is a **flow** (events counted over the day: admissions, deaths; summed over a period) or a
 **stock** (what exists on the day: occupied beds, people case-managed; averaged over a period).
 ``breakdowns`` names the grouping dimensions at which the part also counts it (neighbourhood, age
-band, deprivation quintile); ``level`` says whether it is a model-wide series (``all``) or one series
-per hospital (``hospital``) or a yearly account (``finance``).
+band, deprivation quintile); ``level`` says whether it is a model-wide series (``all``) or one
+series per hospital (``hospital``) or a yearly account (``finance``).
 
 Example:
     >>> reg = MetricRegistry()
-    >>> reg.add(Metric("deaths", "flow", "people", "Deaths today.", breakdowns=BREAKDOWN_DIMENSIONS))
+    >>> reg.add(Metric("deaths", "flow", "people", "Deaths today.",
+    ...                breakdowns=BREAKDOWN_DIMENSIONS))
     >>> reg.add(Metric("occupied_beds", "stock", "beds", "Beds occupied tonight."))
-    >>> reg.names(), reg.is_stock("occupied_beds"), sorted(reg.recorded_dimensions("deaths"))
-    (('deaths', 'occupied_beds'), True, ['age_band', 'all', 'deprivation_quintile', 'neighbourhood'])
+    >>> reg.names(), reg.is_stock("occupied_beds")
+    (('deaths', 'occupied_beds'), True)
+    >>> sorted(reg.recorded_dimensions("deaths"))
+    ['age_band', 'all', 'deprivation_quintile', 'neighbourhood']
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ BREAKDOWN_DIMENSIONS = ("neighbourhood", "age_band", "deprivation_quintile")
 """Grouping dimensions of patient events (see :class:`simulation.recorder.BreakdownRecorder`)."""
 
 LEVELS = ("all", "hospital", "finance")
-"""Where a metric is recorded: model-wide daily, per hospital daily, or the yearly finance account."""
+"""Where a metric is recorded: model-wide daily, per hospital daily, or the yearly finance
+account."""
 
 KINDS = ("stock", "flow")
 
@@ -57,7 +61,8 @@ class Metric:
         if self.kind not in KINDS:
             raise ValueError(f"metric {self.name}: kind must be one of {KINDS}, got {self.kind!r}")
         if self.level not in LEVELS:
-            raise ValueError(f"metric {self.name}: level must be one of {LEVELS}, got {self.level!r}")
+            raise ValueError(f"metric {self.name}: level must be one of {LEVELS}, "
+                             f"got {self.level!r}")
         unknown = set(self.breakdowns) - set(BREAKDOWN_DIMENSIONS)
         if unknown:
             raise ValueError(f"metric {self.name}: unknown breakdowns {sorted(unknown)}")
@@ -80,7 +85,8 @@ class MetricRegistry:
         key = (metric.name, metric.level)
         old = self._metrics.get(key)
         if old is not None and old != metric:
-            raise ValueError(f"metric {metric.name} ({metric.level}) is declared twice, differently")
+            raise ValueError(f"metric {metric.name} ({metric.level}) is declared twice, "
+                             "differently")
         for (name, _), other in self._metrics.items():
             if name == metric.name and other.kind != metric.kind:
                 raise ValueError(f"metric {metric.name} is a {other.kind} and a {metric.kind}")

@@ -30,10 +30,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import mesa
-from mesa.agent import AgentSet
 import numpy as np
 import pandas as pd
+from mesa.agent import AgentSet
 
+from simulation.areas import layout
 from simulation.community import CommunityTeam, rounding_offset
 from simulation.episodes import EpisodeLog
 from simulation.hospital import NEED_COMMUNITY_BED, NEED_HOME_SUPPORT, Hospital
@@ -46,7 +47,6 @@ from simulation.population import AGE_BAND_LABELS, MAX_AGE, N_QUINTILES, Populat
 from simulation.practice import GPPractice
 from simulation.random_streams import Process, RandomStreams
 from simulation.recorder import BreakdownRecorder
-from simulation.areas import layout
 from simulation.scenario import Scenario
 from simulation.services import Service, ServiceDirectory, new_pool
 
@@ -193,7 +193,8 @@ class LCOModel(mesa.Model):
         self.today: dict[str, float] = dict.fromkeys(self.metrics.names("all"), 0)
         self.breakdowns = BreakdownRecorder(
             self.horizon_days, {"neighbourhood": self.n_neighbourhoods,
-                                "age_band": len(AGE_BAND_LABELS), "deprivation_quintile": N_QUINTILES},
+                                "age_band": len(AGE_BAND_LABELS),
+                                "deprivation_quintile": N_QUINTILES},
             tuple(m for m in self.metrics.breakdown_metrics() if m != "population"))
         self.population_by_group: list[tuple[int, dict[str, np.ndarray]]] = []
         # person-days by single year of age, for the age-specific GP targets
@@ -246,7 +247,7 @@ class LCOModel(mesa.Model):
         return self
 
     def step(self) -> None:
-        """Advance one recorded day (nothing once the horizon is reached). In order:
+        """Advance one recorded day (nothing once the horizon is reached), in this order.
 
         1. **Monthly review** (first day of each calendar month): practice lists and capacity
            are updated; the LCO lets practices adopt integration and sets each practice's and
@@ -315,7 +316,8 @@ class LCOModel(mesa.Model):
     def _season(self, day: int) -> float:
         d = self.scenario.demand
         doy = self._calendar[day + self.warmup_days].dayofyear
-        return 1 + d.winter_amplitude * np.cos(2 * np.pi * (doy - d.winter_peak_day_of_year) / 365.25)
+        return 1 + d.winter_amplitude * np.cos(2 * np.pi * (doy - d.winter_peak_day_of_year)
+                                               / 365.25)
 
     def _monthly_review(self, day: int) -> None:
         s, pop = self.scenario, self.population
@@ -379,7 +381,8 @@ class LCOModel(mesa.Model):
         t["community_beds_occupied"] = self.services.occupied("community_beds")
         c = self.scenario.community
         t["community_contacts"] = (t.get("crisis_responses", 0)
-                                   + t.get("case_managed", 0) * c.case_management_contacts_per_week / 7
+                                   + t.get("case_managed", 0)
+                                   * c.case_management_contacts_per_week / 7
                                    + t["home_support_occupied"] * c.home_support_visits_per_day
                                    + t.get("step_up_community_beds", 0))
         t["occupied_beds"] = sum(h.occupied for h in self.hospital_list)

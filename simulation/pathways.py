@@ -6,9 +6,10 @@ the organisations; :class:`simulation.model.LCOModel` calls its steps in the ord
 :class:`simulation.levers.Lever`, which :class:`Pathways` calls for every lever in the declared
 order; services are used only through :class:`simulation.services.ServiceDirectory`.
 
-Every per-event decision uses a keyed uniform (:meth:`simulation.random_streams.RandomStreams.keyed`),
-so a patient's length of stay, say, does not depend on who else was admitted that day, and two
-policy arms run with the same seed stay aligned after their event lists diverge.
+Every per-event decision uses a keyed uniform
+(:meth:`simulation.random_streams.RandomStreams.keyed`), so a patient's length of stay, say,
+does not depend on who else was admitted that day, and two policy arms run with the same seed
+stay aligned after their event lists diverge.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ import numpy as np
 from scipy.special import gammaincinv
 
 from simulation.episodes import ROUTE_AE, ROUTE_DIRECT
-from simulation.hospital import DEST_DIED, DEST_HOME, NEED_COMMUNITY_BED, NEED_HOME_SUPPORT, NEED_NONE
+from simulation.hospital import (
+    DEST_DIED,
+    DEST_HOME,
+    NEED_COMMUNITY_BED,
+    NEED_HOME_SUPPORT,
+    NEED_NONE,
+)
 from simulation.levers.base import AcuteEpisodes, Admissions
 from simulation.metrics import BREAKDOWN_DIMENSIONS, Metric
 from simulation.population import DAYS_PER_YEAR, MAX_AGE, step_table
@@ -206,7 +213,8 @@ class Pathways:
         ids = ids[~pop.in_hospital[ids]]
         age = pop.ages(day, ids)
         tier = pop.tier[ids]
-        ep = AcuteEpisodes(day=day, ids=ids, age=age, tier=tier, neighbourhood=pop.neighbourhood[ids],
+        ep = AcuteEpisodes(day=day, ids=ids, age=age, tier=tier,
+                           neighbourhood=pop.neighbourhood[ids],
                            intensity=m.practice_intensity[pop.practice[ids]],
                            eligible=(age >= 65) | (tier >= 2))
         keyed = m.streams.keyed

@@ -1,4 +1,4 @@
-"""Patients as Mesa agents: a view onto the population arrays, for rules written one person at a time.
+"""Patients as Mesa agents: a view onto the population arrays, for rules written per person.
 
 The model's engine keeps patients as arrays (:mod:`simulation.population`) because one Python object
 per patient would make a full run 10-20 times slower. Researchers who want to write and try a rule
@@ -16,7 +16,8 @@ Example:
     >>> model = LCOModel(Scenario.preset(scale=0.003, years=1), seed=1)
     >>> patients = patient_agents(model)
     >>> old = patients.select(lambda p: p.age >= 85)
-    >>> len(old) == int((model.population.ages(model.day) >= 85)[model.population.alive[:model.population.n]].sum())
+    >>> pop = model.population
+    >>> len(old) == int((pop.ages(model.day) >= 85)[pop.alive[:pop.n]].sum())
     True
     >>> someone = old[0]
     >>> someone.tier = 3  # writes the population array

@@ -31,7 +31,8 @@ from __future__ import annotations
 import pandas as pd
 
 OUT_OF_AREA_LIMIT = 0.03
-"""ASSUMPTION (range 0.01-0.10): share of admissions out of area above which a run is implausible."""
+"""ASSUMPTION (range 0.01-0.10): share of admissions out of area above which a run is
+implausible."""
 
 OCCUPANCY_LIMIT = 1.0
 """Mean occupancy of base beds above which a site is over capacity for the whole run."""

@@ -12,8 +12,11 @@ import pandas as pd  # noqa: E402
 
 
 def plot_run(results: pd.DataFrame, path: Path, title: str = "") -> Path:
-    """Four panels of 30-day means: admissions and A&E, occupancy by hospital, delayed
-    discharges, GP appointments met and turned away."""
+    """Four panels of 30-day means.
+
+    The panels: admissions and A&E, occupancy by hospital, delayed discharges, GP appointments
+    met and turned away.
+    """
     allv = results[results["dimension"] == "all"].pivot_table(
         index="date", columns="metric", values="value", observed=True)
     hosp = results[(results["dimension"] == "hospital") & (results["metric"] == "occupancy")]

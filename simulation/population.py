@@ -149,7 +149,8 @@ class HazardTables:
         admissions = most[:, None] + (least - most)[:, None] * frac[None, :]  # [age, q]
         conversion = step_table(dem.ae_conversion_by_age)
         via_ae = dem.admissions_via_ae_share
-        # Acute episodes per admission: A&E attendances (via_ae / conversion) plus direct admissions.
+        # Acute episodes per admission: A&E attendances (via_ae / conversion) plus direct
+        # admissions.
         episodes_per_admission = via_ae / conversion + (1 - via_ae)
         acute = (admissions * episodes_per_admission[:, None])[..., None] * \
             normalised(dem.admission_rr_by_tier)
@@ -196,7 +197,8 @@ class RiskModifiers:
 
     def __init__(self, order: list[str] | None = None):
         self.order = list(order or [])
-        self._set: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {h: {} for h in self.HAZARDS}
+        self._set: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {
+            h: {} for h in self.HAZARDS}
 
     def set(self, hazard: str, source: str, ids: np.ndarray, ratio) -> None:
         """Source ``source`` multiplies the ``hazard`` of patients ``ids`` by ``ratio``."""
@@ -272,6 +274,7 @@ class Population:
             streams: the run's random streams (uses ``Process.STRUCTURE``).
             practice_of_neighbourhood: practice indices in each neighbourhood.
             practice_weights: relative list size of every practice.
+            day: the model day the population is drawn on (ages are as of this day).
         """
         pop_p, run = scenario.population, scenario.run
         n0 = max(1, round(pop_p.registered_patients * run.scale))
@@ -412,7 +415,8 @@ class Population:
         acute = t.acute_flat[cell] * np.float32(trend * self.season_max / DAYS_PER_YEAR)
         acute *= readmit * self.acute_lever_rr[sel]
         acute = -np.expm1(-acute) * out
-        gp = -np.expm1(-t.gp_flat[gp_cell] * self.gp_lever_rr[sel] / np.float32(DAYS_PER_YEAR)) * out
+        gp = -np.expm1(-t.gp_flat[gp_cell] * self.gp_lever_rr[sel]
+                       / np.float32(DAYS_PER_YEAR)) * out
         self.p_death[sel] = death
         self.p_acute_max[sel] = acute
         self.p_gp[sel] = gp

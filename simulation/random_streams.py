@@ -82,8 +82,9 @@ class RandomStreams:
         """A fresh PCG64 generator for ``process`` and an optional sub-key (e.g. a day)."""
         # spawn keys must be non-negative: warm-up days are negative, so fold keys into uint32
         folded = tuple(int(k) % 2**32 for k in key)
-        seq = np.random.SeedSequence(self.seed_sequence.entropy,
-                                     spawn_key=(*self.seed_sequence.spawn_key, int(process), *folded))
+        seq = np.random.SeedSequence(
+            self.seed_sequence.entropy,
+            spawn_key=(*self.seed_sequence.spawn_key, int(process), *folded))
         return np.random.Generator(np.random.PCG64(seq))
 
     def daily(self, process: Process, day: int, size: int) -> np.ndarray:

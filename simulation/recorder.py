@@ -24,6 +24,6 @@ class BreakdownRecorder:
                        for m in metrics}
 
     def add(self, metric: str, day: int, codes: dict[str, np.ndarray]) -> None:
-        """Count events of ``metric`` on ``day``; ``codes`` gives each event's group per dimension."""
+        """Count events of ``metric`` on ``day``; ``codes``: each event's group by dimension."""
         for g, n in self.groups.items():
             self.counts[metric][g][day] += np.bincount(codes[g], minlength=n)[:n].astype(np.int32)

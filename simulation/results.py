@@ -22,14 +22,15 @@ COLUMNS = ["day", "date", "metric", "dimension", "group", "value"]
 def _group_labels(model, dimension: str) -> list[str]:
     if dimension == "neighbourhood":
         return [f"{name} ({loc})" for name, loc in zip(model.neighbourhood_names,
-                                                        model.locality_of_neighbourhood)]
+                                                        model.locality_of_neighbourhood,
+                                                        strict=True)]
     if dimension == "age_band":
         return list(AGE_BAND_LABELS)
     return [f"Q{q + 1}" for q in range(5)]
 
 
 def tidy_results(model) -> pd.DataFrame:
-    """Every recorded series of ``model`` as rows of (day, date, metric, dimension, group, value)."""
+    """Every recorded series of ``model`` as rows (day, date, metric, dimension, group, value)."""
     days = model.day
     dates = model.dates[:days]
     frames = []

@@ -46,7 +46,8 @@ LEVEL_WORDS = {"none": "no integration", "virtual": "virtual integration",
                "partial": "partial integration", "full": "full integration"}
 
 
-def _figure(title: str, subtitle: str, size: tuple[float, float] = FIGSIZE) -> tuple[Figure, object]:
+def _figure(title: str, subtitle: str,
+            size: tuple[float, float] = FIGSIZE) -> tuple[Figure, object]:
     fig = Figure(figsize=size, dpi=DPI)
     fig.subplots_adjust(left=0.12, right=0.88, top=0.83, bottom=0.12)
     ax = fig.subplots()
@@ -118,7 +119,8 @@ def difference_chart(model: DashboardModel) -> Figure:
 def admissions_chart(model: DashboardModel) -> Figure:
     """Emergency admissions per week, policy against do nothing."""
     return _weekly_lines(model, "emergency_admissions", "Emergency admissions per week",
-                         "Policy run (solid blue) against do nothing on the same seed (dashed grey)",
+                         "Policy run (solid blue) against do nothing on the same seed "
+                         "(dashed grey)",
                          "admissions per week")
 
 
@@ -183,7 +185,7 @@ def neighbourhood_chart(model: DashboardModel) -> Figure:
                                   aggfunc="sum").reindex(index=names, columns=STATUS_ORDER)
     table = table.fillna(0)
     left = np.zeros(len(names))
-    for status, colour in zip(STATUS_ORDER, STATUS_COLOURS):
+    for status, colour in zip(STATUS_ORDER, STATUS_COLOURS, strict=True):
         ax2.barh(y, table[status], left=left, color=colour, edgecolor="white", height=0.7)
         left += table[status].to_numpy()
     ax2.set_title("GP practices by status", fontsize=9)
@@ -191,7 +193,8 @@ def neighbourhood_chart(model: DashboardModel) -> Figure:
     ax2.xaxis.get_major_locator().set_params(integer=True)
     ax2.spines[["top", "right"]].set_visible(False)
     arms = [Patch(color=ARM_STYLE[a]["color"], label=a) for a in (POLICY, DO_NOTHING)]
-    status = [Patch(color=c, label=f"practice: {s}") for s, c in zip(STATUS_ORDER, STATUS_COLOURS)]
+    status = [Patch(color=c, label=f"practice: {s}")
+              for s, c in zip(STATUS_ORDER, STATUS_COLOURS, strict=True)]
     fig.legend(handles=arms + status, loc="lower center", ncols=6, fontsize=7,
                frameon=False, handlelength=1.2, columnspacing=0.8)
     return fig
@@ -230,7 +233,8 @@ def headline_markdown(model: DashboardModel) -> str:
     values = p.scenario.model_dump()
     used = " · ".join(words.format(get_dotted(values, SETTINGS[key]))
                       for key, words in SETTING_WORDS.items())
-    lines += ["", f"Settings of this run: {used}.", "", "*Do nothing*: no integration and today's community capacity, with the same "
+    lines += ["", f"Settings of this run: {used}.", "",
+              "*Do nothing*: no integration and today's community capacity, with the same "
               "people and the same random numbers. Change the settings on the left, then press "
               "**Reset** to start a new run with them; **Step** advances one week, ▶ plays."]
     return "\n".join(lines)

@@ -66,7 +66,8 @@ def distinguishable(lo: float, hi: float) -> str:
     return "yes" if lo > 0 or hi < 0 else "no"
 
 
-def yearly_from_daily(daily: pd.DataFrame, keys: Sequence[str], day_col: str = "day") -> pd.DataFrame:
+def yearly_from_daily(daily: pd.DataFrame, keys: Sequence[str],
+                      day_col: str = "day") -> pd.DataFrame:
     """Sum model-level daily metrics by model year.
 
     Args:
@@ -87,7 +88,8 @@ def yearly_from_daily(daily: pd.DataFrame, keys: Sequence[str], day_col: str = "
     return out
 
 
-def run_finance(yearly: pd.DataFrame, scenario, finance: FinanceParams | None = None) -> pd.DataFrame:
+def run_finance(yearly: pd.DataFrame, scenario,
+                finance: FinanceParams | None = None) -> pd.DataFrame:
     """Spend by sector, investment, budget and beds for each year of one run.
 
     Args:

@@ -109,7 +109,7 @@ NOT_MODELLED = {
 
 
 def uprate(value: float, cost_year: str, price_year: str, inflation_per_year: float) -> float:
-    """A cost in ``cost_year`` prices expressed in ``price_year`` prices at a flat inflation rate."""
+    """A cost in ``cost_year`` prices expressed in ``price_year`` prices at flat inflation."""
     years = financial_year_start(price_year) - financial_year_start(cost_year)
     return value * (1.0 + inflation_per_year) ** years
 
@@ -124,7 +124,10 @@ def unit_costs(finance: FinanceParams) -> dict[str, float]:
 
 
 def unit_cost_table(finance: FinanceParams) -> pd.DataFrame:
-    """The mapping table: item, sector, quantity, model metric, cost, cost year, price-year cost, source."""
+    """The mapping table: item, sector, quantity, metric, cost, cost year and price-year cost.
+
+    Each row also gives the source of its unit cost.
+    """
     fields = type(finance.unit_costs).model_fields
     prices = unit_costs(finance)
     rows = []
@@ -163,7 +166,7 @@ def quantities(yearly_sums: Mapping[str, float], scenario,
 
 def cost_lines(qty: Mapping[str, float], finance: FinanceParams,
                items: Iterable[CostItem] = COST_ITEMS) -> pd.DataFrame:
-    """One row per item: sector, quantity, unit cost (price year) and cost = quantity x unit cost."""
+    """One row per item: sector, quantity, unit cost (price year), cost = quantity x unit cost."""
     prices = unit_costs(finance)
     return pd.DataFrame([{"item": i.name, "sector": i.sector, "quantity": qty[i.name],
                           "unit_cost": prices[i.name], "cost": qty[i.name] * prices[i.name]}

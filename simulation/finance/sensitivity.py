@@ -54,7 +54,8 @@ CASES: tuple[tuple[str, str, Callable, str, Callable], ...] = (
              update={"value": fp.transformation_cost_per_head.value * 2})})),
 )
 """(assumption, low label, low change, high label, high change); ranges are ASSUMPTIONs except the
-optimism-bias high (CF §7 'Optimism bias upper bounds': 66%, U) and the health rate (1.5%, CF §7)."""
+optimism-bias high (CF §7 'Optimism bias upper bounds': 66%, U) and the health rate (1.5%,
+CF §7)."""
 
 
 def one_way(yearly: pd.DataFrame, scenarios: dict, baseline: str,
@@ -68,8 +69,10 @@ def one_way(yearly: pd.DataFrame, scenarios: dict, baseline: str,
         data = yearly[yearly["arm"].isin([arm, baseline])]
         base = appraise(data, pair, baseline).runs[list(measures)].mean()
         for name, lo_label, lo, hi_label, hi in CASES:
-            low = appraise(data, pair, baseline, finance=lo(scenario.finance)).runs[list(measures)].mean()
-            high = appraise(data, pair, baseline, finance=hi(scenario.finance)).runs[list(measures)].mean()
+            low = appraise(data, pair, baseline,
+                           finance=lo(scenario.finance)).runs[list(measures)].mean()
+            high = appraise(data, pair, baseline,
+                            finance=hi(scenario.finance)).runs[list(measures)].mean()
             for m in measures:
                 rows.append({"arm": arm, "measure": m, "assumption": name, "low_case": lo_label,
                              "high_case": hi_label, "base": base[m], "low": low[m], "high": high[m],

@@ -16,8 +16,7 @@ Example:
 
 from __future__ import annotations
 
-from simulation.levers.base import (AcuteEpisodes, Admissions, Lever, LeverParams, ramp,
-                                    scaled_ratio)
+from simulation.levers.base import AcuteEpisodes, Admissions, Lever, LeverParams, ramp, scaled_ratio
 from simulation.levers.case_management import CaseManagementLever
 from simulation.levers.crisis_response import CrisisResponseLever
 from simulation.levers.discharge_to_assess import DischargeToAssessLever

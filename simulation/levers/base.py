@@ -12,9 +12,9 @@ Probabilities scale with strength (a half-strength lever refers half as many pat
 referred patient gets the lever's full effect. Ratios on rates scale linearly:
 ``1 + (ratio - 1) * strength``.
 
-A lever is a :class:`Lever` subclass with a ``name``, a ``Params`` section (its parameters, each with
-unit, default, bounds and source), its metrics and cost items, and any of these hooks, which the
-patient pathways (:mod:`simulation.pathways`) call for every lever in the declared order:
+A lever is a :class:`Lever` subclass with a ``name``, a ``Params`` section (its parameters, each
+with unit, default, bounds and source), its metrics and cost items, and any of these hooks, which
+the patient pathways (:mod:`simulation.pathways`) call for every lever in the declared order:
 
 * ``monthly(day)``: enrol patients and set risk modifiers
   (:meth:`simulation.population.RiskModifiers.set`) on their acute or GP hazard;

@@ -27,17 +27,20 @@ class CaseManagement(LeverParams):
 
     coverage: float = param(
         0.5, "share of high-risk patients", "ASSUMPTION (capacity-limited by the caseload)",
-        "Share of high-risk patients of integrated practices offered case management.", ge=0.0, le=1.0)
+        "Share of high-risk patients of integrated practices offered case management.",
+        ge=0.0, le=1.0)
     hazard_rr: float = param(
         0.95, "hazard ratio", "CF §5c: meta-analyses null (Stokes 2015); SMD -0.09 (-0.27 to 0.10) "
         "in Poupard 2020. ASSUMPTION: a small sustained benefit within that interval",
-        "Acute hazard ratio for a case-managed patient after the case-finding period.", gt=0.0, le=3.0)
+        "Acute hazard ratio for a case-managed patient after the case-finding period.",
+        gt=0.0, le=3.0)
     case_finding_rr: float = param(
         1.09, "hazard ratio", "CF §5c 'Six ICP case-management sites': emergency admissions +9% at "
         "6 months (Roland 2012): new capacity finds unmet need", "Acute hazard ratio in the "
         "first months after enrolment.", gt=0.0, le=3.0)
-    case_finding_months: int = param(6, "months", "CF §5c, Roland 2012 (effect measured at 6 months)",
-                                     "Length of the case-finding period.", ge=0, le=60)
+    case_finding_months: int = param(
+        6, "months", "CF §5c, Roland 2012 (effect measured at 6 months)",
+        "Length of the case-finding period.", ge=0, le=60)
 
 
 def high_risk(tier: np.ndarray, age: np.ndarray) -> np.ndarray:

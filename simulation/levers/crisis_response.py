@@ -29,7 +29,8 @@ class CrisisResponse(LeverParams):
         "Share of deteriorations of eligible patients (65+ or tier 2+) referred at full strength.",
         ge=0.0, le=1.0)
     avoidance_probability: float = param(
-        0.55, "probability", "ASSUMPTION: admission-avoidance hospital at home is an alternative to "
+        0.55, "probability",
+        "ASSUMPTION: admission-avoidance hospital at home is an alternative to "
         "admission for selected patients (CF §3 Cochrane CD007491)", "Probability that a response "
         "keeps the person at home.", ge=0.0, le=1.0)
 

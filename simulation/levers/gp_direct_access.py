@@ -23,7 +23,8 @@ class GPDirectAccess(LeverParams):
     """GPs admitting directly to community (intermediate care) beds."""
 
     step_up_share: float = param(
-        0.25, "share", "ASSUMPTION", "Share of direct (non-A&E) admissions of eligible patients that "
+        0.25, "share", "ASSUMPTION",
+        "Share of direct (non-A&E) admissions of eligible patients that "
         "a GP could place in a community bed instead, at full strength.", ge=0.0, le=1.0)
 
 

@@ -23,7 +23,8 @@ class SharedRecord(LeverParams):
         0.97, "ratio", "ASSUMPTION: clinicians with the history admit slightly less",
         "Ratio on A&E conversion at full strength.", gt=0.0, le=2.0)
     readmission_rr: float = param(
-        0.93, "ratio", "ASSUMPTION within CF §5d: readmissions -10% to -30% where interventions work",
+        0.93, "ratio",
+        "ASSUMPTION within CF §5d: readmissions -10% to -30% where interventions work",
         "Ratio on the post-discharge excess hazard at full strength.", gt=0.0, le=2.0)
 
 

@@ -25,7 +25,8 @@ class SocialPrescribing(LeverParams):
     """Social prescribing of frequent attenders through voluntary groups."""
 
     coverage: float = param(0.3, "share of frequent attenders", "ASSUMPTION",
-                            "Share of frequent attenders referred at full strength.", ge=0.0, le=1.0)
+                            "Share of frequent attenders referred at full strength.",
+                            ge=0.0, le=1.0)
     gp_rr: float = param(0.72, "rate ratio", "CF §3 'Social prescribing (review of 14 studies)': "
                          "GP demand -28% (Polley 2017)", "GP need ratio for a referred patient.",
                          gt=0.0, le=2.0)

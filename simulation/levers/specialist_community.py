@@ -18,7 +18,8 @@ class SpecialistCommunity(LeverParams):
 
     conversion_rr: float = param(
         0.92, "ratio", "ASSUMPTION within CF §5d (MDTs with condition-specific expertise most "
-        "effective)", "Ratio on A&E conversion of tier-2+ patients at full strength.", gt=0.0, le=2.0)
+        "effective)", "Ratio on A&E conversion of tier-2+ patients at full strength.",
+        gt=0.0, le=2.0)
 
 
 class SpecialistCommunityLever(Lever):
