@@ -127,8 +127,11 @@ def combine_localities(tables: dict[str, pd.DataFrame], weights: dict[str, float
 
 
 def combined_frames(plan: ExperimentPlan, store: RunStore) -> list[pd.DataFrame]:
-    """Per finished arm x replication (all localities done): its combined table, with the
-    ``arm_index``, ``replication`` and ``seed`` (the whole-area seed) columns first."""
+    """The combined table of every arm x replication whose localities have all finished.
+
+    Each starts with the ``arm_index``, ``replication`` and ``seed`` (the whole-area seed)
+    columns, as :func:`simulation.experiments.outputs.combine_runs` expects.
+    """
     exp = plan.experiment
     done = store.finished_keys()
     groups: dict[tuple[int, int], list[RunTask]] = {}

@@ -59,8 +59,11 @@ LOCALITY_ACTIVITY = {"emergency_admissions": "emergency admissions", "occupied_b
 
 
 def by_locality(data: ExperimentData) -> pd.DataFrame:
-    """A partitioned sweep's row per locality (and the area) and option: horizon totals of do
-    nothing and the paired change against it, with 95% intervals. Empty if not partitioned."""
+    """A partitioned sweep's row per locality (and the area) and option.
+
+    Horizon totals of do nothing and the paired change against it, with 95% intervals; empty
+    if the sweep was not partitioned.
+    """
     if data.localities is None or not len(data.localities):
         return pd.DataFrame()
     loc = data.localities
