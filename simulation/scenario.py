@@ -651,7 +651,8 @@ class Scenario(Section):
         data["area"] = data.get("area") or DEFAULT_AREA
         if not isinstance(data["area"], str):
             return data  # pydantic reports the wrong type
-        return _merged(area_scenario_data(load_area(data["area"])), data)
+        return _merged(_only_listed_localities(area_scenario_data(load_area(data["area"])), data),
+                       data)
 
     @model_validator(mode="after")
     def _sites_in_localities(self) -> Scenario:
@@ -768,6 +769,25 @@ def _merged(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def _only_listed_localities(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """The area's values without those of localities the scenario's own list leaves out.
+
+    A scenario that lists only some of its area's localities (one locality of a partitioned area,
+    :mod:`simulation.areas.partition`) keeps the area's values for those localities only; the
+    tables keyed by locality would otherwise bring the others back when merged.
+    """
+    listed = (top.get("population") or {}).get("localities") if isinstance(
+        top.get("population"), dict) else None
+    if not isinstance(listed, list):
+        return base
+    keep = set(listed)
+    base = {**base, "population": dict(base["population"]), "hospitals": dict(base["hospitals"])}
+    for section, key in (("population", "deprivation_by_locality"),
+                         ("hospitals", "home_site_of_locality")):
+        base[section][key] = {k: v for k, v in base[section][key].items() if k in keep}
+    return base
 
 
 _WHOLE = {"age_shares"}

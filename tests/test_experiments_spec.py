@@ -60,7 +60,9 @@ def test_shipped_experiments_validate_and_are_named_after_their_files():
     for path in SHIPPED:
         plan = build_plan(load_experiment(path))
         assert plan.experiment.name == path.stem
-        assert len(plan.runs) == len(plan.arms) * plan.experiment.replications
+        parts = (len(plan.base.population.localities)
+                 if plan.experiment.partition == "locality" else 1)  # one run per locality
+        assert len(plan.runs) == len(plan.arms) * plan.experiment.replications * parts
         if plan.experiment.design.kind == "grid":
             assert plan.baseline is not None
 

@@ -95,6 +95,8 @@ class RunTask:
     metrics: tuple[MetricSpec, ...] = ()
     period: str = "year"
     dimensions: tuple[str, ...] = ("all",)
+    locality: str = ""
+    """The locality of a partitioned run ('' when the run is the whole area)."""
 
     @property
     def seed_text(self) -> str:
@@ -334,4 +336,8 @@ def _build(exp: Experiment) -> ExperimentPlan:
             seed = run_seed(exp.root_seed, arm.index, r, common=exp.common_random_numbers)
             runs.append(RunTask(run_key(arm.index, r, arm.scenario, seed, exp), arm.index, r, seed,
                                 arm.scenario, exp.metric_specs, exp.period, exp.dimensions))
+    if exp.partition != "none":  # one run per locality of every arm x replication
+        from simulation.experiments.partition import partition_runs
+
+        runs = partition_runs(exp, arms, runs)
     return ExperimentPlan(exp, base, factors, arms, runs, baseline, samples, problem)

@@ -35,7 +35,11 @@ def combine_runs(plan: ExperimentPlan, store: RunStore) -> pd.DataFrame:
     """
     done = store.finished_keys()
     frames = []
-    for task in plan.runs:
+    if plan.experiment.partition != "none":  # localities summed to the area, and each kept
+        from simulation.experiments.partition import combined_frames
+
+        frames = combined_frames(plan, store)
+    for task in plan.runs if plan.experiment.partition == "none" else ():
         if task.key not in done:
             continue
         t, _ = store.load(task.key)
@@ -107,8 +111,11 @@ def write_outputs(plan: ExperimentPlan, store: RunStore, report, started_at: str
         "root_seed": exp.root_seed, "common_random_numbers": exp.common_random_numbers,
         "seed_scheme": ("SeedSequence(root_seed, spawn_key=(replication,))"
                         if exp.common_random_numbers
-                        else "SeedSequence(root_seed, spawn_key=(arm_index, replication))"),
+                        else "SeedSequence(root_seed, spawn_key=(arm_index, replication))")
+        + (", locality k: spawn_key + (k,)" if exp.partition != "none" else ""),
         "replications": exp.replications, "arms": len(plan.arms),
+        "partition": exp.partition,
+        "localities": list(dict.fromkeys(t.locality for t in plan.runs if t.locality)),
         "baseline": plan.baseline.label if plan.baseline is not None else None,
         "years": plan.base.run.years, "scale": plan.base.run.scale, "period": exp.period,
         "dimensions": list(exp.dimensions), "metrics": statistics,
@@ -138,6 +145,8 @@ def _runs_table(plan: ExperimentPlan, store: RunStore, report) -> pd.DataFrame:
     for task in plan.runs:
         row = {"key": task.key, "arm": labels[task.arm], "arm_index": task.arm,
                "replication": task.replication, "seed": task.seed_text}
+        if task.locality:
+            row["locality"] = task.locality
         if task.key in done:
             info = store.info(task.key)
             row.update(status="ok", seconds=info.get("seconds"), worker=info.get("worker"),

@@ -312,6 +312,9 @@ class Experiment(_Strict):
         ("all",), min_length=1)
     baseline: str | dict[str, Any] | None = Field(None, description="Arm label, or factor values "
                                                   "naming one arm; default: the first grid arm.")
+    partition: Literal["none", "locality"] = Field(
+        "none", description="'locality' runs each arm x replication as one model per locality of "
+        "the area, in parallel, and combines them (simulation.experiments.partition).")
     design: DesignSpec
 
     _source: Path | None = PrivateAttr(None)

@@ -33,6 +33,8 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
         "unit_costs": tables.unit_costs(data),
         "assumptions": tables.assumptions(data),
     }
+    if data.localities is not None:  # a partitioned sweep: a row per locality
+        t["by_locality"] = tables.by_locality(data)
     head = _headline_arm(t["options_appraisal"])
     figs = {
         "time_profile": figures.time_profile(t["time_profile"]) if len(t["time_profile"]) else None,

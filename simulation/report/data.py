@@ -55,6 +55,8 @@ class ExperimentData:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """Plausibility warnings of the sweep's runs (:mod:`simulation.plausibility`), each once."""
+    localities: pd.DataFrame | None = None
+    """A partitioned sweep's yearly sums per locality (column ``locality``); else None."""
 
     @property
     def appraisal_scenarios(self) -> dict[str, Scenario]:
@@ -88,6 +90,7 @@ def load(folder: str | Path) -> ExperimentData:
     arms = {str(r["label"]): base.with_overrides(json.loads(r["overrides"]))
             for _, r in design.iterrows()}
     table = read_sweep_file(folder / "results.parquet")
+    by_locality = table[table["dimension"].astype(str) == "locality"].copy()
     table = table[table["dimension"].astype(str) == "all"].copy()
     table["arm"] = table["arm"].astype(str)
     if baseline not in set(table["arm"]):
@@ -115,7 +118,6 @@ def load(folder: str | Path) -> ExperimentData:
     if missing:
         raise _fail(folder, f"the results lack metrics the finance needs: {', '.join(missing)}; "
                     "add them to the experiment's metrics")
-    frames = []
     # optional series kept some other way (e.g. practices integrated as the year's last value)
     # are simply not used; only required ones must be sums or means
     optional = [m for m in OPTIONAL if m in by_name and by_name[m][1] in ("sum", "mean")]
@@ -124,22 +126,17 @@ def load(folder: str | Path) -> ExperimentData:
         if stat not in ("sum", "mean"):
             raise _fail(folder, f"metric {label!r} is kept as {stat}; the finance needs sums or "
                         "means")
-        d = table[table["metric"].astype(str) == label][["arm", "replication", "time", "value"]]
-        d = d.copy()
-        if period == "day":
-            d["year"] = d["time"].astype(int) // 365
-            d = d.groupby(["arm", "replication", "year"], as_index=False).agg(
-                value=("value", "sum"), days=("value", "count"))
-        else:
-            d["year"] = d["time"].astype(int) - 1
-            d["days"] = 365
-            if stat == "mean":
-                d["value"] = d["value"] * 365
-        d["metric"] = name
-        frames.append(d[["arm", "replication", "year", "metric", "value", "days"]])
-    yearly = pd.concat(frames, ignore_index=True)
+    yearly = _yearly(table, wanted + optional, by_name, period)
+    localities = None
+    if len(by_locality):  # a partitioned sweep: each locality's own totals (dimension locality)
+        by_locality["arm"] = by_locality["arm"].astype(str)
+        by_locality["locality"] = by_locality["group"].astype(str)
+        localities = _yearly(by_locality, [m for m in LOCALITY_METRICS if m in by_name],
+                             by_name, period, keys=("locality",))
     scale = float(manifest.get("scale") or base.run.scale)
     yearly["value"] = yearly["value"] / scale
+    if localities is not None:
+        localities["value"] = localities["value"] / scale
     warned: dict[str, int] = {}
     runs = manifest.get("runs", [])
     for run in runs:
@@ -147,4 +144,33 @@ def load(folder: str | Path) -> ExperimentData:
             warned[w] = warned.get(w, 0) + 1
     warnings = [f"{w} ({n} of {len(runs)} runs)" for w, n in warned.items()]
     return ExperimentData(folder, str(manifest.get("experiment", folder.name)), arms,
-                          str(baseline), yearly, manifest, scale, notes, warnings)
+                          str(baseline), yearly, manifest, scale, notes, warnings=warnings,
+                          localities=localities)
+
+
+LOCALITY_METRICS = ("emergency_admissions", "occupied_beds", "ae_attendances",
+                    "delayed_discharge_bed_days")
+"""Series of the per-locality table of a partitioned sweep's report (when kept)."""
+
+
+def _yearly(table: pd.DataFrame, names: list[str], by_name: dict[str, tuple[str, str]],
+            period: str, keys: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Yearly sums of ``names`` per arm and replication (and ``keys``), at simulated scale."""
+    frames = []
+    ids = ["arm", *keys, "replication"]
+    for name in names:
+        label, stat = by_name[name]
+        d = table[table["metric"].astype(str) == label][[*ids, "time", "value"]]
+        d = d.copy()
+        if period == "day":
+            d["year"] = d["time"].astype(int) // 365
+            d = d.groupby([*ids, "year"], as_index=False).agg(
+                value=("value", "sum"), days=("value", "count"))
+        else:
+            d["year"] = d["time"].astype(int) - 1
+            d["days"] = 365
+            if stat == "mean":
+                d["value"] = d["value"] * 365
+        d["metric"] = name
+        frames.append(d[[*ids, "year", "metric", "value", "days"]])
+    return pd.concat(frames, ignore_index=True)

@@ -162,6 +162,8 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
                              "change %": [num(x, 1) for x in act["change_percent"]],
                              "verdict": [verdict(x) for x in act["differs_from_zero"]]})
         parts.append(_table(show, ("option", "activity", "verdict")))
+    if "by_locality" in t and len(t["by_locality"]):
+        parts.append(_by_locality(t["by_locality"], data))
     parts.append("<h2>Bed days, beds freed and delayed discharges</h2>"
                  + _img(figs.get("beds"), "beds and delays"))
     bd = t["beds_and_delays"]
@@ -233,6 +235,27 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
                  "source in docs/model.md. Health effects are not valued in QALYs, so the 1.5% "
                  "health discount rate is not applied.</p></body></html>")
     return "\n".join(parts)
+
+
+def _by_locality(table: pd.DataFrame, data: ExperimentData) -> str:
+    """The per-locality section of a partitioned sweep (names from the area file)."""
+    show = pd.DataFrame({"locality": table["locality"], "option": table["arm"]})
+    for label in ("emergency admissions", "bed days"):
+        if f"{label} change" not in table:
+            continue
+        show[f"{label}, do nothing"] = [num(x) for x in table[f"{label} (do nothing)"]]
+        show[f"{label}, change vs do nothing"] = [
+            interval(a, b, c, num) for a, b, c in zip(table[f"{label} change"],
+                                                      table[f"{label} change_lo"],
+                                                      table[f"{label} change_hi"])]
+        show[f"{label}, change %"] = [num(x, 1) for x in table[f"{label} change %"]]
+    return ("<h2>By locality</h2><p>Each locality ran as its own model (a partitioned sweep); "
+            "totals over the horizon for the whole population, with the change against "
+            f"<b>{html.escape(data.baseline)}</b> paired by replication (95% intervals). The "
+            "last rows add the localities up. A hospital site used first by several localities "
+            "has its beds split between them in proportion to their population, and patients "
+            "do not overflow to another locality's site (see the user guide, 'Partitioned "
+            "runs').</p>" + _table(show, ("locality", "option")))
 
 
 def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> str:

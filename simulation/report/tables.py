@@ -54,6 +54,45 @@ def activity_shift(data: ExperimentData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+LOCALITY_ACTIVITY = {"emergency_admissions": "emergency admissions", "occupied_beds": "bed days"}
+"""What the per-locality table of a partitioned sweep shows."""
+
+
+def by_locality(data: ExperimentData) -> pd.DataFrame:
+    """A partitioned sweep's row per locality (and the area) and option.
+
+    Horizon totals of do nothing and the paired change against it, with 95% intervals; empty
+    if the sweep was not partitioned.
+    """
+    if data.localities is None or not len(data.localities):
+        return pd.DataFrame()
+    loc = data.localities
+    names = list(dict.fromkeys(data.manifest.get("localities") or loc["locality"]))
+    whole = data.yearly.assign(locality="all localities")
+    rows = []
+    for name in [*names, "all localities"]:
+        src = whole if name == "all localities" else loc[loc["locality"] == name]
+        for arm in data.arms:
+            if arm == data.baseline:
+                continue
+            row: dict[str, Any] = {"locality": name, "arm": arm}
+            for metric, label in LOCALITY_ACTIVITY.items():
+                y = src[src["metric"] == metric]
+                if not len(y):
+                    continue
+                tot = y.groupby(["arm", "replication"])["value"].sum().unstack("arm")
+                if arm not in tot or data.baseline not in tot:
+                    continue
+                base = tot[data.baseline]
+                m, lo, hi = mean_ci((tot[arm] - base).dropna())
+                row.update({f"{label} (do nothing)": float(base.mean()),
+                            f"{label} change": m, f"{label} change_lo": lo,
+                            f"{label} change_hi": hi,
+                            f"{label} change %": 100 * m / base.mean() if base.mean() else np.nan})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def yearly_by_arm(data: ExperimentData, metric: str, per_day: bool = False) -> pd.DataFrame:
     """Mean over replications of a metric's yearly sum (or daily mean) per arm and year."""
     y = data.yearly[data.yearly["metric"] == metric].copy()
