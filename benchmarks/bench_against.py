@@ -57,7 +57,7 @@ def main() -> int:
                 for name, tree in trees.items():
                     runs[name].append(bench(tree, a, Path(tmp) / f"{name}{i}.json"))
         finally:
-            for name, tree in trees.items():
+            for tree in trees.values():
                 if tree != ROOT:
                     subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                                     str(tree)], check=False, capture_output=True)

@@ -22,7 +22,9 @@ from typing import Any
 
 import simulation
 
-PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "dask", "distributed", "SALib")
+PACKAGES = (
+    "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "dask", "distributed", "SALib",
+)
 
 
 def git_commit(path: Path | None = None) -> tuple[str, bool]:

@@ -22,8 +22,13 @@ import numpy as np
 import pandas as pd
 
 from simulation.model import LCOModel
-from simulation.provenance import (atomic_write_bytes, atomic_write_json, environment,
-                                   replaced_directory, sha256_text)
+from simulation.provenance import (
+    atomic_write_bytes,
+    atomic_write_json,
+    environment,
+    replaced_directory,
+    sha256_text,
+)
 from simulation.scenario import Scenario
 
 

@@ -21,7 +21,8 @@ Example:
     >>> d = Scenario.preset("none", area="dudley")
     >>> d.name, d.run.years, d.population.localities[0]
     ('dudley-none', 15, 'Dudley and Netherton')
-    >>> s.with_overrides({"community.crisis_response_per_100k_day": 5.0}).community.crisis_response_per_100k_day
+    >>> faster = s.with_overrides({"community.crisis_response_per_100k_day": 5.0})
+    >>> faster.community.crisis_response_per_100k_day
     5.0
 """
 
@@ -52,7 +53,10 @@ INTEGRATION_LEVELS = ("none", "virtual", "partial", "full")
 """The MCP framework's contract options, from not integrated to fully integrated (DOMAIN.md)."""
 
 PRACTICE_STATUS = {"none": 0, "virtual": 1, "partial": 2, "full": 3}
-"""A practice's integration status as an integer; the level names the highest status practices may adopt."""
+"""A practice's integration status as an integer.
+
+The integration level names the highest status practices may adopt.
+"""
 
 FROM_AREA = "AREA: from the scenario's area file (simulation/areas/), which cites each value"
 """The source of a parameter whose value a scenario takes from its area."""
@@ -111,8 +115,9 @@ class RunParams(Section):
     min_site_beds: int = param(
         10, "beds", "ASSUMPTION: below about ten beds a site's occupancy swings by 10 points with "
         "each patient, so it no longer queues like a hospital",
-        "Smallest bed base a site keeps under structure = 'kept' (sites raised to it are reported); "
-        "under 'scaled' sites smaller than this are reported but not changed.", ge=1, le=1000)
+        "Smallest bed base a site keeps under structure = 'kept' (sites raised to it are "
+        "reported); under 'scaled' sites smaller than this are reported but not changed.",
+        ge=1, le=1000)
     warmup_days: int = param(
         120, "days", "ASSUMPTION: about 3.5x the longest mean service time (home support, 34.5 "
         "days) so beds and community places are filled when recording starts (STRESS 4.1)",
@@ -159,7 +164,8 @@ class PopulationParams(Section):
         ..., "-", FROM_AREA, "The neighbourhoods, each in a named locality.", min_length=1)
     practices: int = param(..., "practices", FROM_AREA, "Number of GP practices.", ge=1, le=20_000)
     practice_list_sigma: float = param(
-        0.35, "log-sd", "ASSUMPTION: spread of list sizes around the mean (England mean 8,727, CF §6)",
+        0.35, "log-sd",
+        "ASSUMPTION: spread of list sizes around the mean (England mean 8,727, CF §6)",
         "Log-normal spread of practice list sizes.", ge=0.0, le=2.0)
     age_shares: AgeTable = param(
         ..., "share of population", FROM_AREA,
@@ -233,7 +239,8 @@ class PopulationParams(Section):
     def _deprivation(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
         for name, shares in v.items():
             if len(shares) != 5 or any(s < 0 for s in shares) or abs(sum(shares) - 1) > 1e-6:
-                raise ValueError(f"deprivation_by_locality[{name}] must be 5 shares >= 0 summing to 1, "
+                raise ValueError(f"deprivation_by_locality[{name}] must be 5 shares >= 0 "
+                                 "summing to 1, "
                                  f"got {shares}")
         return v
 
@@ -258,7 +265,8 @@ class PopulationParams(Section):
     @classmethod
     def _tiers(cls, v: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
         if set(v) != {"any_ltc", "multimorbid", "frail"}:
-            raise ValueError(f"tier_prevalence needs keys any_ltc, multimorbid, frail; got {sorted(v)}")
+            raise ValueError("tier_prevalence needs keys any_ltc, multimorbid, frail; "
+                             f"got {sorted(v)}")
         for name, table in v.items():
             _check_age_table(table, f"tier_prevalence.{name}", upper=1.0)
         return v
@@ -271,10 +279,12 @@ class DemandParams(Section):
         {0: 6.7, 1: 2.4, 5: 1.2, 10: 1.1, 15: 3.5, 25: 4.8, 45: 6.0, 65: 7.0, 75: 9.5, 85: 13.5,
          90: 12.5},
         "consultations needed per person per year",
-        "CF §1d: infants 6.72, 1-4 2.37, 5-9 1.22, 10-14 1.07 (CPRD 2017); ages 85-89 13.8 and 13.3 "
-        "(QResearch 2008); adult bands follow the U placeholder of the Hobbs 2016 age profile, "
+        "CF §1d: infants 6.72, 1-4 2.37, 5-9 1.22, 10-14 1.07 (CPRD 2017); ages 85-89 13.8 "
+        "and 13.3 (QResearch 2008); adult bands follow the U placeholder of the Hobbs 2016 age "
+        "profile, "
         "CALIBRATED so the crude rate is ~5.2 appointments per person (GPAD 2019)",
-        "Routine GP need by age for a tier-0, middle-deprivation patient (renormalised by tier mix).")
+        "Routine GP need by age for a tier-0, middle-deprivation patient (renormalised by "
+        "tier mix).")
     gp_need_rr_by_tier: list[float] = param(
         [1.0, 1.6, 2.5, 3.0], "rate ratio vs tier 0",
         "CF §1d 'Multimorbidity and GP use': 4+ conditions have almost 3x the appointments of 1 "
@@ -284,7 +294,8 @@ class DemandParams(Section):
         each_gt=0.0, each_le=100.0)
     gp_need_male_rr_16_60: float = param(
         0.68, "rate ratio", "CF §1d 'Consultation rate by sex': crude rate 32% lower in men; the "
-        "gap is largest at 16-60 and absent in early and late life", "Male/female ratio at ages 16-60.",
+        "gap is largest at 16-60 and absent in early and late life",
+        "Male/female ratio at ages 16-60.",
         gt=0.0, le=2.0)
     gp_need_deprivation_step: float = param(
         0.02, "relative change per quintile more deprived",
@@ -305,12 +316,14 @@ class DemandParams(Section):
          75: 340.0, 85: 560.0},
         "emergency admissions per 1,000 per year",
         "CF §1b Pereira Gray 2017 most-deprived rates 68 (20-37), 85 (38-52), 108 (53-66), "
-        "282 (67-110); children scaled by the 0-19 gradient 40 -> 66 (partly, ASSUMPTION); 67+ split "
-        "as in the least-deprived table",
-        "Emergency admission rate by age in IMD quintile 1; quintiles between interpolate linearly.")
+        "282 (67-110); children scaled by the 0-19 gradient 40 -> 66 (partly, ASSUMPTION); "
+        "67+ split as in the least-deprived table",
+        "Emergency admission rate by age in IMD quintile 1; quintiles between interpolate "
+        "linearly.")
     admission_rr_by_tier: list[float] = param(
         [1.0, 1.5, 1.93, 3.8], "hazard ratio vs tier 0",
-        "CF §1f 'eFI hazard ratios': hospitalisation 1.93 / 3.04 / 4.73 (mild / moderate / severe); "
+        "CF §1f 'eFI hazard ratios': hospitalisation 1.93 / 3.04 / 4.73 (mild / moderate / "
+        "severe); "
         "tier 2 uses mild, tier 3 the mean of moderate and severe; tier 1 ASSUMPTION",
         "Relative acute hazard by tier (renormalised within each age so the age table holds).",
         min_length=4, max_length=4,
@@ -336,7 +349,8 @@ class DemandParams(Section):
     winter_amplitude: float = param(
         0.10, "relative", "ASSUMPTION: CALIBRATED to winter G&A occupancy of 91-96% (CF §8 item 8) "
         "with an annual mean near 90% (CF §2 'G&A occupancy')",
-        "Amplitude of the seasonal cosine on the acute hazard (peak in mid-January).", ge=0.0, le=0.5)
+        "Amplitude of the seasonal cosine on the acute hazard (peak in mid-January).",
+        ge=0.0, le=0.5)
     winter_peak_day_of_year: int = param(15, "day of year", "ASSUMPTION: mid-January peak (CF §2 "
                                          "winter occupancy peaks in January)",
                                          "Day of the year when acute demand peaks.", ge=1, le=366)
@@ -354,7 +368,8 @@ class PrimaryCareParams(Section):
         "Practice appointment capacity per registered patient (spread evenly over the days).",
         gt=0.0, le=30.0)
     unmet_to_ae_probability: float = param(
-        0.05, "probability", "ASSUMPTION: share of turned-away GP need that goes to A&E the same day",
+        0.05, "probability",
+        "ASSUMPTION: share of turned-away GP need that goes to A&E the same day",
         "Unmet GP need that spills to A&E (not admitted).", ge=0.0, le=1.0)
     unmet_retry_probability: float = param(
         0.5, "probability", "ASSUMPTION: share of turned-away need that asks again the next day",
@@ -371,7 +386,8 @@ class CommunityParams(Section):
 
     crisis_response_per_100k_day: float = param(
         2.6, "responses per 100,000 per day",
-        "CF §3 'Intermediate care (IC) flows': 45,000 a month referred to urgent community response "
+        "CF §3 'Intermediate care (IC) flows': 45,000 a month referred to urgent community "
+        "response "
         "in England (2023) = 9.6 per 1,000 per year", "2-hour crisis response capacity.",
         ge=0.0, le=100.0)
     home_support_places_per_100k: float = param(
@@ -389,7 +405,8 @@ class CommunityParams(Section):
         "(CF §3 'Intermediate care (IC) capacity')", "Community (intermediate care) beds.",
         ge=0.0, le=1000.0)
     community_bed_days: float = param(
-        21.0, "days", "ASSUMPTION: typical bed-based intermediate care stay (verification.md example)",
+        21.0, "days",
+        "ASSUMPTION: typical bed-based intermediate care stay (verification.md example)",
         "Mean stay in a community bed.", gt=0.0, le=365.0)
     case_management_places_per_100k: float = param(
         400.0, "concurrent patients per 100,000",
@@ -400,7 +417,8 @@ class CommunityParams(Section):
         0.5, "contacts per patient per week", "ASSUMPTION: fortnightly review by the case manager",
         "Community contacts made for each case-managed patient.", ge=0.0, le=14.0)
     home_support_visits_per_day: float = param(
-        1.5, "visits per place per day", "CF §3 'Reablement duration': one or two home visits a day",
+        1.5, "visits per place per day",
+        "CF §3 'Reablement duration': one or two home visits a day",
         "Community contacts per occupied home-support place.", ge=0.0, le=10.0)
 
 
@@ -475,12 +493,14 @@ class HospitalParams(Section):
         "after acute discharge)",
         "Probability that an overnight stay ends needing a community bed.", each_le=1.0)
     assessment_days_mean: float = param(
-        2.1, "days", "CF §2 'Medically fit patients not discharged': mean wait 1.3 days nationally, "
+        2.1, "days",
+        "CF §2 'Medically fit patients not discharged': mean wait 1.3 days nationally, "
         "2.1 in the North West", "Mean assessment delay before a supported discharge can start.",
         ge=0.0, le=60.0)
     max_wait_days: float = param(
         28.0, "days", "ASSUMPTION: after four weeks a waiting patient leaves on an interim package",
-        "Longest delay before a waiting patient is discharged without the service.", gt=0.0, le=365.0)
+        "Longest delay before a waiting patient is discharged without the service.",
+        gt=0.0, le=365.0)
 
 
 class ContractParams(Section):
@@ -548,9 +568,9 @@ class AdoptionParams(Section):
     peer_per_year: float = param(0.80, "per year at 100% of neighbours joined", "ASSUMPTION",
                                  "Extra hazard in proportion to the share of the neighbourhood's "
                                  "practices already at or above the next status.", ge=0.0, le=10.0)
-    pressure_per_year: float = param(2.0, "per year at 100% unmet need", "ASSUMPTION",
-                                     "Extra hazard in proportion to the practice's unmet-need share.",
-                                     ge=0.0, le=100.0)
+    pressure_per_year: float = param(
+        2.0, "per year at 100% unmet need", "ASSUMPTION",
+        "Extra hazard in proportion to the practice's unmet-need share.", ge=0.0, le=100.0)
     max_share: float = param(0.84, "share of practices", "CF §6 'Dudley MCP': 38 of 45 practices "
                              "joined the preferred bidder", "Share of practices willing to join "
                              "at all.", ge=0.0, le=1.0)
@@ -582,7 +602,8 @@ class IntegrationParams(Section):
     adoption: AdoptionParams = AdoptionParams()
     contracts: ContractParams = ContractParams()
     levers: list[str] = param(
-        [], "import paths", "a user's choice: none by default", "Extra levers beyond the built-in ones, as 'module:Class' or "
+        [], "import paths", "a user's choice: none by default",
+        "Extra levers beyond the built-in ones, as 'module:Class' or "
         "'file.py:Class' (see docs/extending.md); they run after the built-in levers, in this "
         "order.")
     lever_params: dict[str, dict[str, Any]] = param(
@@ -822,7 +843,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     given = err.get("input")
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"{loc}: unknown parameter (given {given!r}); check the spelling against docs/model.md"
+        return (f"{loc}: unknown parameter (given {given!r}); check the spelling against "
+                "docs/model.md")
     ctx = err.get("ctx") or {}
     if kind == "literal_error":
         return f"{loc}: {given!r} is not allowed; expected {ctx.get('expected')}"

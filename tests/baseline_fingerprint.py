@@ -35,7 +35,7 @@ def _digest(frame: pd.DataFrame) -> str:
     frame = frame.reset_index(drop=True).copy()
     for col in frame.columns:
         kind = frame[col].dtype
-        if isinstance(kind, pd.CategoricalDtype) or kind == object:
+        if isinstance(kind, pd.CategoricalDtype) or kind is np.dtype(object):
             frame[col] = frame[col].astype(str)
         elif pd.api.types.is_bool_dtype(kind) or pd.api.types.is_integer_dtype(kind):
             frame[col] = frame[col].astype(np.int64)

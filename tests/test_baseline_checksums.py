@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from baseline_fingerprint import LEVELS, STORE, fingerprint
 
 

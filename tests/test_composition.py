@@ -35,6 +35,7 @@ class FallsPreventionPerPatient(FallsPrevention):
     """The same rule as :class:`FallsPrevention`, written one patient at a time (the Mesa way)."""
 
     def monthly(self, day):
+        """Refer eligible patients one agent at a time."""
         model, p = self.model, self.params
         ramp = self.ramp(day)
         ids, ratios = [], []
@@ -138,9 +139,12 @@ class NursingStepDown(Lever):
     name = "nursing_step_down"
 
     class Params(LeverParams):
+        """The lever's one parameter."""
+
         min_age: int = param(85, "years", "ASSUMPTION (test)", "Youngest age routed.", ge=0)
 
     def discharge_needs(self, day, admissions, need):
+        """Send the oldest patients waiting for a community bed to step-down care."""
         route = (admissions.age >= self.params.min_age) & (need == 2)
         return np.where(route, FIRST_EXTRA_NEED, need)
 
@@ -240,7 +244,8 @@ def test_workflow_imports_no_output_module():
     assert files
     for path in files:
         for module in _imports(path):
-            assert not _within(module, OUTPUT_PACKAGES), f"{path.relative_to(ROOT)} imports {module}"
+            where = path.relative_to(ROOT)
+            assert not _within(module, OUTPUT_PACKAGES), f"{where} imports {module}"
 
 
 def test_no_private_mesa_api():

@@ -186,8 +186,9 @@ def test_dashboard_in_browser(dashboard, tmp_path):
             text = headline(page)
             images_end = chart_images(page)
             assert len(images_end) == len(images_start)
-            changed = sum(a != b for a, b in zip(images_start, images_end))
-            assert changed == len(images_start), f"only {changed} of {len(images_start)} charts changed"
+            changed = sum(a != b for a, b in zip(images_start, images_end, strict=False))
+            total = len(images_start)
+            assert changed == total, f"only {changed} of {total} charts changed"
             admissions = re.search(r"Emergency admissions\s+([\d,]+)\s+([\d,]+)", text)
             assert admissions and int(admissions.group(1).replace(",", "")) > 0, text
             print(f"seconds per Step press (one simulated week, both arms, charts redrawn): "

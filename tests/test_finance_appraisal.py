@@ -6,8 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.finance.appraisal import (appraise, break_even_year, discount_factors,
-                                          distinguishable, npv)
+from simulation.finance.appraisal import (
+    appraise,
+    break_even_year,
+    discount_factors,
+    distinguishable,
+    npv,
+)
 from simulation.finance.params import FinanceParams
 from simulation.scenario import Scenario
 from simulation.statistics import mean_ci
@@ -38,7 +43,7 @@ def _yearly(arm, rep, admissions, beds):
             "social_prescribed": 0.0, "home_support_capacity": 0.0, "community_bed_capacity": 0.0,
             "population": 1000.0 * 365}
     rows = []
-    for year, (adm, b) in enumerate(zip(admissions, beds)):
+    for year, (adm, b) in enumerate(zip(admissions, beds, strict=True)):
         vals = dict(base, emergency_admissions=adm, occupied_beds=b * 365)
         rows += [{"arm": arm, "replication": rep, "year": year, "metric": k, "value": v,
                   "days": 365} for k, v in vals.items()]
@@ -46,7 +51,7 @@ def _yearly(arm, rep, admissions, beds):
 
 
 def test_appraisal_of_a_known_difference():
-    """An arm that avoids 10 overnight admissions a year, costs only transformation, frees no ward."""
+    """One arm: 10 fewer overnight admissions a year, transformation costs only, no ward freed."""
     s_none = Scenario.preset("none", scale=1.0, years=3)
     s_full = Scenario.preset("full", scale=1.0, years=3)
     rows = []

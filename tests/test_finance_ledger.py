@@ -95,7 +95,8 @@ def test_reinvestment_changes_capacity_and_flows_in_later_years(loop_runs):
     later = year == 2
     assert (d_on.loc[later, "reinvested_places"] > 0).all()
     assert (d_off["reinvested_places"] == 0).all()
-    assert d_on.loc[later, "home_support_capacity"].mean() > d_off.loc[later, "home_support_capacity"].mean()
+    capacity = "home_support_capacity"
+    assert d_on.loc[later, capacity].mean() > d_off.loc[later, capacity].mean()
     flows = ["delayed_discharge_bed_days", "occupied_beds", "home_support_occupied"]
     assert not d_on.loc[later, flows].equals(d_off.loc[later, flows])
     assert d_on.loc[later, "delayed_discharge_bed_days"].sum() < \

@@ -75,7 +75,9 @@ metrics = ["population", "gp_appointments_met", "ae_attendances", "emergency_adm
 baseline = "level=none"
 
 [base.overrides]
-"hospitals.sites" = [{ name = "Far Too Small", locality = "Central", beds = 100, escalation_beds = 0 }]
+"hospitals.sites" = [
+    { name = "Far Too Small", locality = "Central", beds = 100, escalation_beds = 0 },
+]
 
 [design.factors]
 "integration.level" = ["none", "full"]

@@ -93,7 +93,8 @@ def test_report_renders_in_headless_chromium(pack):
         assert page.locator("table").count() >= 6
         first = page.locator("table").first.inner_text()
         assert "level=full" in first and "NPV economic" in first
-        widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
+        widths = page.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
         assert len(widths) >= 4 and all(w and w > 100 for w in widths)
         page.screenshot(path=str(shot), full_page=True)
         browser.close()

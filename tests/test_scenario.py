@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.scenario import (INTEGRATION_LEVELS, Scenario, ScenarioError, load_scenario)
+from simulation.scenario import INTEGRATION_LEVELS, Scenario, ScenarioError, load_scenario
 
 
 def test_defaults_describe_manchester():

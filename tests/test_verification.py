@@ -7,8 +7,13 @@ import pytest
 from simulation.model import LCOModel
 from simulation.queueing import carried_load, erlang_b, erlang_c, mg_infinity_quantile
 from simulation.scenario import Scenario
-from simulation.verification import (check_erlang_b, check_invariants, check_littles_law,
-                                     check_mg_infinity, ward_queue)
+from simulation.verification import (
+    check_erlang_b,
+    check_invariants,
+    check_littles_law,
+    check_mg_infinity,
+    ward_queue,
+)
 
 
 @pytest.mark.parametrize("c, b, cc", [(85, 0.05050, 0.47483), (90, 0.02623, 0.19514),

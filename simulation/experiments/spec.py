@@ -34,11 +34,15 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from simulation.finance.ledger import Ledger
 from simulation.levers import BUILT_IN, lever_class
 from simulation.metrics import MetricRegistry
-from simulation.parts import resolve_part_path
 from simulation.model import metric_registry
 from simulation.parameters import Section
-from simulation.scenario import (INTEGRATION_LEVELS, ScenarioError, describe_validation_error,
-                                 read_toml)
+from simulation.parts import resolve_part_path
+from simulation.scenario import (
+    INTEGRATION_LEVELS,
+    ScenarioError,
+    describe_validation_error,
+    read_toml,
+)
 
 
 class ExperimentError(ScenarioError):

@@ -61,5 +61,6 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
 
 def _headline_arm(options: pd.DataFrame) -> str | None:
     """The option the sensitivity chart shows: the most integrated one (the last row)."""
-    rows = options.dropna(subset=["npv_economic"]) if "npv_economic" in options else options.iloc[0:0]
+    has_npv = "npv_economic" in options
+    rows = options.dropna(subset=["npv_economic"]) if has_npv else options.iloc[0:0]
     return str(rows["option"].iloc[-1]) if len(rows) else None

@@ -34,7 +34,8 @@ import pandas as pd
 from simulation.scenario import Scenario, ScenarioError, load_scenario
 
 REQUIRED = ("population", "gp_appointments_met", "ae_attendances", "emergency_admissions",
-            "short_stay_admissions", "delayed_discharge_bed_days", "crisis_responses", "case_managed",
+            "short_stay_admissions", "delayed_discharge_bed_days", "crisis_responses",
+            "case_managed",
             "social_prescribed", "occupied_beds")
 CAPACITY = {"home_support_capacity": "home_support_occupied",
             "community_bed_capacity": "community_beds_occupied"}

@@ -30,7 +30,8 @@ def time_profile(profile: pd.DataFrame) -> str:
     """Net benefit per year (economic and cash-releasing) with 95% bands, one line per arm."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
     for ax, kind, title in zip(axes, ("net_economic", "net_cash"),
-                               ("Economic (capacity freed valued)", "Cash-releasing only")):
+                               ("Economic (capacity freed valued)", "Cash-releasing only"),
+                               strict=True):
         for arm, g in profile.groupby("arm", sort=False):
             ax.plot(g["year"], g[kind] / 1e6, marker="o", label=arm)
             if g[f"{kind}_lo"].notna().all():
@@ -48,7 +49,7 @@ def spend(spend_table: pd.DataFrame, sectors: tuple[str, ...]) -> str:
     arms = list(dict.fromkeys(spend_table["arm"]))
     fig, axes = plt.subplots(1, len(arms), figsize=(3.2 * len(arms), 3.4), sharey=True,
                              squeeze=False)
-    for ax, arm in zip(axes[0], arms):
+    for ax, arm in zip(axes[0], arms, strict=True):
         g = spend_table[spend_table["arm"] == arm]
         bottom = 0
         for s in (*sectors, "transformation", "double_running"):

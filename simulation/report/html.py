@@ -68,7 +68,10 @@ def _table(df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
     head = "".join(f'<th class="{cls(c)}">{html.escape(str(c))}</th>' for c in df.columns)
     body = []
     for _, r in df.iterrows():
-        cells = "".join(f'<td class="{cls(c)}">{r[c] if isinstance(r[c], str) and r[c].startswith("<b>") else html.escape(str(r[c]))}</td>'
+        # Cells that already hold bold markup (row headings built here) pass through unescaped.
+        shown = {c: r[c] if isinstance(r[c], str) and r[c].startswith("<b>")
+                 else html.escape(str(r[c])) for c in df.columns}
+        cells = "".join(f'<td class="{cls(c)}">{shown[c]}</td>'
                         for c in df.columns)
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -149,16 +152,17 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
                              "cash-releasing benefits": [money(x) for x in tp["benefits_cash"]],
                              "net (economic)": [interval(a, b, c) for a, b, c in
                                                 zip(tp["net_economic"], tp["net_economic_lo"],
-                                                    tp["net_economic_hi"])]})
+                                                    tp["net_economic_hi"], strict=True)]})
         parts.append(_table(show, ("option",)))
     act = t["activity_shift"]
     parts.append("<h2>Activity shifted out of hospital</h2>")
     if len(act):
         show = pd.DataFrame({"option": act["arm"], "activity": act["activity"],
-                             "do nothing (total over horizon)": [num(x) for x in act["do_nothing_total"]],
+                             "do nothing (total over horizon)":
+                                 [num(x) for x in act["do_nothing_total"]],
                              "change vs do nothing": [interval(a, b, c, num) for a, b, c in
                                                       zip(act["change"], act["change_lo"],
-                                                          act["change_hi"])],
+                                                          act["change_hi"], strict=True)],
                              "change %": [num(x, 1) for x in act["change_percent"]],
                              "verdict": [verdict(x) for x in act["differs_from_zero"]]})
         parts.append(_table(show, ("option", "activity", "verdict")))
@@ -174,7 +178,8 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
                                                       np.isfinite(a) else "-" for a, b, c in zip(
                                                           last.get("beds_freed", np.nan),
                                                           last.get("beds_freed_lo", np.nan),
-                                                          last.get("beds_freed_hi", np.nan))],
+                                                          last.get("beds_freed_hi", np.nan),
+                                                          strict=True)],
                          "wards closable": [num(x, 1) if np.isfinite(x) else "-" for x in
                                             last.get("wards_closable", pd.Series(np.nan,
                                                                                  last.index))],
@@ -210,7 +215,8 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
     parts.append("<h2>Sensitivity</h2>")
     if head:
         parts.append(f"<p>One-way changes to uncertain finance assumptions for <b>"
-                     f"{html.escape(head)}</b> (economic NPV, mean over replications). Changes that "
+                     f"{html.escape(head)}</b> (economic NPV, mean over replications). "
+                     "Changes that "
                      "act inside a run (the reinvestment share) need an experiment that varies "
                      "<code>finance.reinvestment_share</code>.</p>" + _img(figs.get("tornado"),
                                                                             "tornado chart"))
@@ -247,7 +253,7 @@ def _by_locality(table: pd.DataFrame, data: ExperimentData) -> str:
         show[f"{label}, change vs do nothing"] = [
             interval(a, b, c, num) for a, b, c in zip(table[f"{label} change"],
                                                       table[f"{label} change_lo"],
-                                                      table[f"{label} change_hi"])]
+                                                      table[f"{label} change_hi"], strict=True)]
         show[f"{label}, change %"] = [num(x, 1) for x in table[f"{label} change %"]]
     return ("<h2>By locality</h2><p>Each locality ran as its own model (a partitioned sweep); "
             "totals over the horizon for the whole population, with the change against "

@@ -214,7 +214,8 @@ def assumptions(data: ExperimentData) -> pd.DataFrame:
             row["arms"].append(arm)
     out = pd.DataFrame(rows.values())
     if len(out):
-        out["arms"] = ["all arms" if len(a) == len(data.arms) else "; ".join(a) for a in out["arms"]]
+        out["arms"] = ["all arms" if len(a) == len(data.arms) else "; ".join(a)
+                       for a in out["arms"]]
     return out
 
 
