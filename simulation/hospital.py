@@ -137,7 +137,7 @@ class Hospital(mesa.Agent):
             day: today.
             services: the model's :class:`~simulation.services.ServiceDirectory`; each service
                 that meets a discharge need takes the waiting patients who need it, longest
-                waits first, while its places last.
+                waits first, while the places of the pool serving their neighbourhood last.
             max_wait_days: longest wait for a place before an interim package.
         """
         fit = self.fit_day <= day
@@ -148,13 +148,10 @@ class Hospital(mesa.Agent):
         # longest waits first, then by episode id so the order is reproducible
         waiting = waiting[np.lexsort((self.episode[waiting], self.ready_day[waiting]))]
         for service in services.discharge_services():
-            mine = waiting[self.need[waiting] == service.need]
-            for hood in np.unique(self.neighbourhood[mine]):
-                queue = mine[self.neighbourhood[mine] == hood]
-                placed = queue[: services.free(service.name, hood)]
-                if len(placed):
-                    services.place(service.name, hood, self.patient[placed])
-                    dest[placed] = service.need  # a service's destination code is its need code
+            queue = waiting[self.need[waiting] == service.need]
+            placed = queue[services.serve(service.name, self.neighbourhood[queue],
+                                          self.patient[queue])]
+            dest[placed] = service.need  # a service's destination code is its need code
         overdue = (dest < 0) & fit & (self.need != NEED_NONE) & \
             (day - self.ready_day >= max_wait_days)
         dest[overdue] = DEST_INTERIM

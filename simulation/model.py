@@ -35,7 +35,7 @@ import pandas as pd
 from mesa.agent import AgentSet
 
 from simulation.areas import layout
-from simulation.community import CommunityTeam, rounding_offset
+from simulation.community import CommunityTeam
 from simulation.episodes import EpisodeLog
 from simulation.hospital import NEED_COMMUNITY_BED, NEED_HOME_SUPPORT, Hospital
 from simulation.lco import LocalCareOrganisation
@@ -48,7 +48,7 @@ from simulation.practice import GPPractice
 from simulation.random_streams import Process, RandomStreams
 from simulation.recorder import BreakdownRecorder
 from simulation.scenario import Scenario
-from simulation.services import Service, ServiceDirectory, new_pool
+from simulation.services import Service, ServiceDirectory
 
 SERVICES = (
     Service("crisis_response", "daily", per_100k=lambda s: s.community.crisis_response_per_100k_day,
@@ -160,13 +160,11 @@ class LCOModel(mesa.Model):
         hood_sizes = np.bincount(self.population.neighbourhood[: self.population.n],
                                  minlength=self.n_neighbourhoods)
         all_services = [*SERVICES, *services]
-        self.team_list = [
-            CommunityTeam(self, h, {svc.name: new_pool(svc.kind, svc.per_100k(s) * n / 1e5,
-                                                       rounding_offset(h))
-                                    for svc in all_services})
-            for h, n in enumerate(hood_sizes)]
+        self.team_list = [CommunityTeam(self, h) for h in range(self.n_neighbourhoods)]
         self.teams = AgentSet(self.team_list, random=self.random)
-        self.services = ServiceDirectory(self, all_services, self.team_list)
+        # capacity pools of about one real team each, whatever the scale (services.pool_layout)
+        self.services = ServiceDirectory(self, all_services, self.team_list, sizes=hood_sizes,
+                                         scale=s.run.scale)
         sites = layout.sites_at_scale(s)
         self.layout_notes = sites.notes  # sites too small to behave like a hospital, if any
         self.hospital_list = [Hospital(self, i, spec, 1.0, s.hospitals.escalation_threshold)

@@ -1,41 +1,68 @@
-"""Capacity-limited services: what a neighbourhood team offers, and one interface to use it.
+"""Capacity-limited services: what the community teams offer, and one interface to use it.
 
 A **service** is declared once (:class:`Service`): its name, how its capacity works and, for
-services that take patients out of hospital, the discharge need it meets. Every neighbourhood's
-team (:class:`simulation.community.CommunityTeam`, a Mesa agent) holds one pool of each service.
-Everything else uses the services through :class:`ServiceDirectory` (``model.services``):
+services that take patients out of hospital, the discharge need it meets. Its capacity is held in
+**pools** that serve one or more neighbourhoods' teams (:class:`simulation.community.CommunityTeam`,
+Mesa agents). Everything else uses the services through :class:`ServiceDirectory`
+(``model.services``):
 
-* ``free(name, neighbourhood)``: places (or responses) free now;
-* ``place(name, day, neighbourhood, patients)``: occupy places; each patient's length of service is
-  drawn from the service's mean, keyed by patient so arms share random numbers;
-* ``take(name, neighbourhood, wanted)``: use responses of a daily-capacity service;
-* ``start_day(day, uplift)``: release places whose episodes ended and reset daily capacity.
+* ``serve(name, neighbourhoods, patients)``: meet requests in the order given while the pool that
+  serves each one has room (responses today, free places, caseload); the way levers and hospitals
+  use every kind of service;
+* ``free(name, neighbourhood)``, ``capacity``, ``place``, ``take``: the same, one pool at a time;
+* ``start_day(day, uplift)``: release places whose episodes ended and set daily capacity.
 
 Three kinds of capacity:
 
 * ``places``: concurrent places held for the length of an episode (home support, community
   beds; later care-home places or social-care packages). Unused places are not lost: they are
   free until someone takes them.
-* ``daily``: responses per day (2-hour crisis response); the fractional part of a day's capacity
-  carries to the next day.
+* ``daily``: responses per day (2-hour crisis response). Responses not used in their period (one
+  day at full scale) are lost, as a real team's unused responses are lost at the end of its day;
+  the fraction of a response carries to the next period.
 * ``caseload``: a ceiling on concurrent patients that a lever manages itself (case management).
 
-Hospitals discharge through :meth:`ServiceDirectory.discharge_services`: each service with a
-``need`` meets the patients who need it, so a new post-discharge service is a new :class:`Service`
-in the directory, not an edit of the hospital.
+**Pools and scale** (:func:`pool_layout`; docs/model.md, "Scale and structure"). At ``run.scale``
+*s* a neighbourhood has *s* of its real population and *s* of its real team's capacity, and a
+capacity that small does not behave like the real team's: 0.3 of a home-support place is 0 or 1
+place, and a team with 0.03 crisis responses a day loses its one response of the month whenever
+nobody happens to be referred on the day it falls due. So the directory pools capacity until each
+pool is about the size of one real team:
+
+* **in space**: neighbourhoods share pools of *k* neighbourhoods next to each other in the area's
+  order (so within a locality where they can be), with *k s* about 1; a request is met from the
+  pool that serves its neighbourhood;
+* **in time** (``daily`` services only): a daily pool is never larger than one real team
+  (*k* ≤ 1/*s*) and the rest is made up in time: with *f* = *k s* real team-days of demand a
+  day, its capacity is given per period of 1/*f* days, the capacity of all the period's days at
+  its start, and what is left at the period's end is lost. A period is then one real team-day.
+
+Places and caseloads cannot be pooled in time (a place is held for days): their pools are only
+as close to one real team as whole neighbourhoods allow (Manchester's 12 at scale 0.25: three
+pools of four, each one team; at 0.1: one pool of 1.2 teams; at 0.02: one of 0.24). Waiting for
+a place depends strongly on the size of the pool that holds it (a smaller pool at the same
+occupancy queues longer), so :mod:`simulation.plausibility` warns when pools are not close to
+one team. At scale 1 every neighbourhood is its own pool and every period one day.
 
 Example:
-    >>> spec = Service("home_support", "places", per_100k=lambda s: 28.0,
-    ...                mean_days=lambda s: 34.5, need=1)
-    >>> pool = PlacePool(base=1.0, offset=0.0)
-    >>> pool.capacity(uplift=0.0), pool.free(0.0)
-    (1, 1)
+    >>> [m.tolist() for m in pool_layout(12, 0.25, "places")[0]]
+    [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
+    >>> members, team_days = pool_layout(12, 0.02, "daily")
+    >>> len(members), round(team_days[0], 2)  # one pool; 4.2-day periods
+    (1, 0.24)
+    >>> pool = DailyPool(base=0.3, team_days=0.25)  # 0.3 a day, periods of 4 days
+    >>> caps = []
+    >>> for day in range(8):
+    ...     pool.start_day(0.0)
+    ...     caps.append(pool.capacity_today)
+    >>> caps  # 1.2 responses each 4-day period: 1, then 1 (0.4 carried)
+    [1, 1, 1, 1, 1, 1, 1, 1]
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +78,8 @@ BASE_DESTINATIONS = ("home", "home_support", "community_bed", "died", "interim_p
 
 FIRST_EXTRA_NEED = len(BASE_DESTINATIONS)
 """Need (and destination) code of the first service added beyond the built-in ones."""
+
+_EPS = 1e-9  # float slack in period boundaries (1/f computed from a decimal scale)
 
 
 @dataclass(frozen=True)
@@ -86,33 +115,124 @@ class Service:
             raise ValueError(f"service {self.name}: only a places service can meet a need > 0")
 
 
-class PlacePool:
-    """Concurrent places in one neighbourhood; occupants leave on their end day.
+# ----- how scale pools capacity -----------------------------------------------------------------
+def pools_in_space(n_neighbourhoods: int, scale: float, kind: str) -> int:
+    """How many pools the neighbourhoods' capacity of a service of ``kind`` is shared among.
 
-    Capacities are fractional at reduced scale (14 beds per 100,000 is 0.35 beds for 2,500
-    people). Each team rounds with its own fixed offset (a golden-ratio sequence over the
-    neighbourhood index), so across teams the whole places add up to the citywide total instead
-    of every team rounding 0.35 down to nothing.
+    ``daily``: as few as keep every pool within one real team (at most ``floor(1/scale)``
+    neighbourhoods each; the rest is pooled in time). ``places`` and ``caseload``: the number
+    whose pools (of ``n // m`` or ``n // m + 1`` neighbourhoods) are closest to one real team,
+    judged by the pool furthest from it on the log scale (the most pools on ties). Never more
+    than one pool per neighbourhood, never fewer than one.
+    """
+    n = n_neighbourhoods
+    if n <= 1 or scale >= 1.0:
+        return max(n, 1)
+    if kind == "daily":
+        per_pool = max(1, math.floor(1.0 / scale + _EPS))
+        return min(n, math.ceil(n / per_pool))
+
+    def worst(m: int) -> float:  # the pool furthest from one real team, in log teams
+        return max(abs(math.log(k * scale)) for k in {n // m, -(-n // m)})
+
+    return min(range(n, 0, -1), key=lambda m: worst(m) + _EPS * (n - m))
+
+
+def pool_layout(n_neighbourhoods: int, scale: float, kind: str
+                ) -> tuple[list[np.ndarray], list[float]]:
+    """The neighbourhoods each pool serves, and its real team-days of demand per day.
+
+    Pools are runs of neighbourhoods in the area's order, of sizes that differ by at most one.
+    A pool of *k* neighbourhoods at scale *s* sees ``k x s`` real team-days of demand a day; a
+    ``daily`` pool with less than one gives its capacity per period of ``1 / (k s)`` days.
+
+    Example:
+        >>> members, f = pool_layout(10, 0.2, "places")
+        >>> [len(m) for m in members], [round(x, 1) for x in f]
+        ([5, 5], [1.0, 1.0])
+    """
+    m = pools_in_space(n_neighbourhoods, scale, kind)
+    members = np.array_split(np.arange(n_neighbourhoods), m) if n_neighbourhoods else []
+    return list(members), [len(g) * scale for g in members]
+
+
+# ----- pools ------------------------------------------------------------------------------------
+def _per_member(value, n: int) -> np.ndarray:
+    out = np.atleast_1d(np.asarray(value, float))
+    return np.broadcast_to(out, (n,)).astype(float) if out.size == 1 else out
+
+
+def apportion(values: Sequence[float]) -> np.ndarray:
+    """Whole units for fractional ``values`` that add up to their total rounded to the nearest.
+
+    Each gets the whole part of its value and the units left over go to the largest fractions
+    (ties to the first), so that however few pools there are, the area's whole places are its
+    places rounded to the nearest place (largest-remainder rounding).
+
+    Example:
+        >>> apportion([0.35] * 4).tolist(), apportion([16.8]).tolist(), apportion([]).tolist()
+        ([1, 0, 0, 0], [17], [])
+    """
+    x = np.asarray(values, float)
+    whole = np.floor(x)
+    left = int(math.floor(float(x.sum()) + 0.5) - whole.sum()) if len(x) else 0
+    order = np.argsort(-(x - whole), kind="stable")
+    whole[order[:max(0, left)]] += 1
+    return whole.astype(np.int64)
+
+
+class PlacePool:
+    """Concurrent places shared by the teams of ``members``; occupants leave on their end day.
+
+    The pool's fractional capacity is its members' places, each raised by its team's uplift, plus
+    any extra places (:meth:`raw`); its whole places are that rounded to the nearest place, or, in
+    a model, set by the directory so that every pool's whole places add up to the area's total
+    (:func:`apportion`).
+
+    Args:
+        base: places of each member team before uplift (fractional; one value or one per member).
+        members: the neighbourhoods it serves.
     """
 
-    def __init__(self, base: float, offset: float):
-        self.base = base
-        self.offset = offset
-        self.extra = 0.0  # places bought outside the base, e.g. by reinvested savings
+    def __init__(self, base, members: Sequence[int] = (0,)):
+        self.members = np.asarray(members, np.int64)
+        self.bases = _per_member(base, len(self.members))
+        self.extras = np.zeros(len(self.members))  # places bought outside the base (reinvestment)
         self.ends = np.empty(0, np.int32)
+        self._uplift = np.zeros(len(self.members))
+        self.whole = int(np.floor(self.raw() + 0.5))
 
-    def capacity(self, uplift: float) -> int:
-        """Whole places today with the LCO's uplift and any extra places."""
-        return int(math.floor(self.base * (1 + uplift) + self.extra + self.offset))
+    @property
+    def base(self) -> float:
+        """Places of the pool before uplift (fractional)."""
+        return float(self.bases.sum())
 
-    def free(self, uplift: float) -> int:
+    @property
+    def extra(self) -> float:
+        """Extra places of the pool."""
+        return float(self.extras.sum())
+
+    def raw(self) -> float:
+        """Fractional places today: the members' places with their uplift, plus extra places."""
+        return float((self.bases * (1 + self._uplift)).sum() + self.extras.sum())
+
+    def capacity(self) -> int:
+        """Whole places today."""
+        return self.whole
+
+    def free(self) -> int:
         """Places free now."""
-        return max(0, self.capacity(uplift) - len(self.ends))
+        return max(0, self.whole - len(self.ends))
 
     @property
     def occupied(self) -> int:
         """Places in use."""
         return len(self.ends)
+
+    def set_uplift(self, uplift) -> None:
+        """The members' uplift from today (the directory then sets :attr:`whole`)."""
+        self._uplift = _per_member(uplift, len(self.members))
+        self.whole = int(np.floor(self.raw() + 0.5))
 
     def start(self, end_days: np.ndarray) -> None:
         """Occupy places until ``end_days`` (callers check :meth:`free` first)."""
@@ -123,62 +243,107 @@ class PlacePool:
         self.ends = self.ends[self.ends > day]
 
 
+class CaseloadPool(PlacePool):
+    """A ceiling on concurrent patients; the lever that uses it keeps its own list."""
+
+    @property
+    def occupied(self) -> int:
+        """Not tracked here: the lever counts who is enrolled."""
+        raise TypeError("a caseload's lever counts who is enrolled")
+
+
 class DailyPool:
-    """Responses per day in one neighbourhood; the fraction of a response carries over."""
+    """Responses shared by the teams of ``members``, given per period and lost at its end.
 
-    def __init__(self, base: float):
-        self.base = base
-        self.capacity_today = 0
-        self.used_today = 0
+    A period is one day when the pool is at least one real team (``team_days >= 1``), else
+    ``1 / team_days`` days (whole days: some periods are a day longer than others), so that a
+    period sees as many referrals as a real team's day. At the start of a period the pool gets
+    the whole responses of the period's days (the members' daily capacity with their uplift, times
+    the period's length, plus the carried fraction); responses unused at its end are lost and
+    the fraction of a response carries over.
+
+    Args:
+        base: responses a day of each member team before uplift (one value or one per member).
+        members: the neighbourhoods it serves.
+        team_days: real team-days of demand the pool sees a day (*k* x scale).
+    """
+
+    def __init__(self, base, members: Sequence[int] = (0,), team_days: float = 1.0):
+        self.members = np.asarray(members, np.int64)
+        self.bases = _per_member(base, len(self.members))
+        self.team_days = float(team_days)
+        self.capacity_today = 0  # whole responses of the current period
+        self.used_today = 0  # responses used so far in the current period
+        self.period_days = 1  # length of the current period
         self._carry = 0.0
+        self._day = 0  # days since the pool started
+        self._next_period = 0  # first day of the next period
+        self._period = -1
 
-    def start_day(self, uplift: float) -> None:
-        """Set today's whole responses from the base, the uplift and yesterday's fraction."""
-        total = self.base * (1 + uplift) + self._carry
-        self.capacity_today = math.floor(total)
-        self._carry = total - self.capacity_today
-        self.used_today = 0
+    @property
+    def base(self) -> float:
+        """Responses a day of the pool before uplift."""
+        return float(sum(self.bases))
+
+    def _first_day(self, period: int) -> int:
+        if self.team_days >= 1.0:
+            return period
+        return math.ceil(period / self.team_days - _EPS)
+
+    def start_day(self, uplift=0.0) -> None:
+        """Start the day; on a period's first day, set its responses (and drop the unused)."""
+        if self._day >= self._next_period:
+            self._period += 1
+            self.period_days = self._first_day(self._period + 1) - self._day
+            self._next_period = self._day + self.period_days
+            u = _per_member(uplift, len(self.members))
+            rate = sum(float(b) * (1 + float(x)) for b, x in zip(self.bases, u, strict=True))
+            total = rate * self.period_days + self._carry
+            self.capacity_today = math.floor(total)
+            self._carry = total - self.capacity_today
+            self.used_today = 0
+        self._day += 1
+
+    def free(self) -> int:
+        """Responses left in the current period."""
+        return max(0, self.capacity_today - self.used_today)
 
     def take(self, wanted: int) -> int:
-        """Use up to ``wanted`` responses today; returns how many were available."""
+        """Use up to ``wanted`` responses now; returns how many were available."""
         got = max(0, min(wanted, self.capacity_today - self.used_today))
         self.used_today += got
         return got
 
 
-class CaseloadPool:
-    """A ceiling on concurrent patients; the lever that uses it keeps its own list."""
-
-    def __init__(self, base: float, offset: float):
-        self.base = base
-        self.offset = offset
-
-    def capacity(self, uplift: float) -> int:
-        """Whole places today with the LCO's uplift."""
-        return int(math.floor(self.base * (1 + uplift) + self.offset))
-
-
 POOLS = {"places": PlacePool, "daily": DailyPool, "caseload": CaseloadPool}
 
 
-def new_pool(kind: str, base: float, offset: float):
-    """An empty pool of ``kind`` with capacity ``base`` (before uplift)."""
-    return DailyPool(base) if kind == "daily" else POOLS[kind](base, offset)
+def new_pool(kind: str, base, members: Sequence[int] = (0,), team_days: float = 1.0):
+    """An empty pool of ``kind`` with capacity ``base`` (before uplift) for ``members``."""
+    if kind == "daily":
+        return DailyPool(base, members, team_days)
+    return POOLS[kind](base, members)
 
 
+# ----- the directory -----------------------------------------------------------------------------
 class ServiceDirectory:
-    """The model's services and every team's pools, behind one interface.
+    """The model's services and their pools, behind one interface.
 
     Args:
         model: the model (for the scenario, the day and the random streams).
         services: the declared services, in the order hospitals try them at discharge.
-        teams: one team per neighbourhood, in neighbourhood order.
+        teams: one team per neighbourhood, in neighbourhood order; each gets ``pools[name]``,
+            the pool that serves it.
+        sizes: registered patients of each neighbourhood at run scale (the capacity base).
+        scale: ``run.scale``, which sets how the pools are laid out (:func:`pool_layout`).
     """
 
-    def __init__(self, model, services: list[Service], teams: list):
+    def __init__(self, model, services: list[Service], teams: list,
+                 sizes: Sequence[float] | None = None, scale: float = 1.0):
         self.model = model
         self.specs = {s.name: s for s in services}
         self.teams = teams
+        self.scale = scale
         needs = [s.need for s in services if s.need is not None]
         if len(set(needs)) != len(needs):
             raise ValueError(f"two services meet the same discharge need: {needs}")
@@ -186,6 +351,25 @@ class ServiceDirectory:
         if extra != list(range(FIRST_EXTRA_NEED, FIRST_EXTRA_NEED + len(extra))):
             raise ValueError(f"extra services' needs must be {FIRST_EXTRA_NEED}, "
                              f"{FIRST_EXTRA_NEED + 1}, ... in turn; got {extra}")
+        self._pools: dict[str, list] = {}
+        self._pool_of: dict[str, np.ndarray] = {}
+        if teams:
+            sizes = np.asarray(sizes if sizes is not None else np.zeros(len(teams)), float)
+            for spec in services:
+                self._build(spec, sizes)
+
+    def _build(self, spec: Service, sizes: np.ndarray) -> None:
+        per_100k = spec.per_100k(self.model.scenario)
+        members, team_days = pool_layout(len(self.teams), self.scale, spec.kind)
+        pools = [new_pool(spec.kind, per_100k * sizes[m] / 1e5, m, f)
+                 for m, f in zip(members, team_days, strict=True)]
+        pool_of = np.empty(len(self.teams), np.int64)
+        for i, m in enumerate(members):
+            pool_of[m] = i
+        self._pools[spec.name] = pools
+        self._pool_of[spec.name] = pool_of
+        for team in self.teams:
+            team.pools[spec.name] = pools[pool_of[team.neighbourhood]]
 
     # ----- declarations ---------------------------------------------------------------------
     def names(self) -> tuple[str, ...]:
@@ -202,41 +386,93 @@ class ServiceDirectory:
         """Services that take patients out of hospital, in the order hospitals try them."""
         return [s for s in self.specs.values() if s.need is not None]
 
-    # ----- capacity -------------------------------------------------------------------------
+    # ----- pools ------------------------------------------------------------------------------
+    def pools(self, name: str) -> list:
+        """The pools of service ``name``, in order."""
+        return self._pools[name]
+
+    def pool_of(self, name: str) -> np.ndarray:
+        """Index of the pool of ``name`` that serves each neighbourhood."""
+        return self._pool_of[name]
+
     def pool(self, name: str, neighbourhood: int):
-        """The pool of service ``name`` in ``neighbourhood``."""
-        return self.teams[neighbourhood].pools[name]
+        """The pool of service ``name`` that serves ``neighbourhood``."""
+        return self._pools[name][self._pool_of[name][neighbourhood]]
 
-    def _uplift(self, name: str, neighbourhood: int) -> float:
-        return self.teams[neighbourhood].uplift if self.specs[name].uplift else 0.0
-
+    # ----- capacity -------------------------------------------------------------------------
     def capacity(self, name: str, neighbourhood: int) -> int:
-        """Whole places (or today's responses) of ``name`` in ``neighbourhood``."""
+        """Whole places (or the period's responses) of the pool serving ``neighbourhood``."""
         pool = self.pool(name, neighbourhood)
         if isinstance(pool, DailyPool):
             return pool.capacity_today
-        return pool.capacity(self._uplift(name, neighbourhood))
+        return pool.capacity()
 
     def free(self, name: str, neighbourhood: int) -> int:
-        """Places (or responses) of ``name`` free now in ``neighbourhood``."""
+        """Places (or responses) free now in the pool serving ``neighbourhood``."""
         pool = self.pool(name, neighbourhood)
-        if isinstance(pool, DailyPool):
-            return max(0, pool.capacity_today - pool.used_today)
         if isinstance(pool, CaseloadPool):
             raise TypeError(f"{name} is a caseload; its lever counts who is enrolled")
-        return pool.free(self._uplift(name, neighbourhood))
+        return pool.free()
 
     def total_capacity(self, name: str) -> int:
-        """Whole places of ``name`` summed over neighbourhoods."""
-        return sum(self.capacity(name, h) for h in range(len(self.teams)))
+        """Whole places (or the current periods' responses) of ``name`` over all pools."""
+        return sum(p.capacity_today if isinstance(p, DailyPool) else p.capacity()
+                   for p in self._pools[name])
 
     def occupied(self, name: str) -> int:
-        """Places of ``name`` in use, summed over neighbourhoods."""
-        return sum(team.pools[name].occupied for team in self.teams)
+        """Places of ``name`` in use, summed over pools."""
+        return sum(p.occupied for p in self._pools[name])
 
     # ----- use --------------------------------------------------------------------------------
+    def serve(self, name: str, neighbourhoods: np.ndarray, patients: np.ndarray | None = None,
+              in_use: np.ndarray | None = None) -> np.ndarray:
+        """Meet requests in the order given while each one's pool has room; which were met.
+
+        Args:
+            name: the service.
+            neighbourhoods: the neighbourhood of each request, in priority order.
+            patients: ``places`` services: the patient of each request; those met start an
+                episode today (:meth:`place`).
+            in_use: ``caseload`` services: patients each neighbourhood already has (the room is
+                the pool's capacity less its members' patients).
+
+        Example:
+            >>> import types
+            >>> d = ServiceDirectory(types.SimpleNamespace(scenario=None),
+            ...                      [Service("crisis", "daily", per_100k=lambda s: 1.0)],
+            ...                      [types.SimpleNamespace(neighbourhood=h, pools={})
+            ...                       for h in range(2)], sizes=[150_000, 150_000])
+            >>> d.start_day(0, np.zeros(2))
+            >>> d.serve("crisis", np.array([0, 0, 1, 0])).tolist()
+            [True, False, True, False]
+        """
+        hoods = np.asarray(neighbourhoods, np.int64)
+        met = np.zeros(len(hoods), bool)
+        if len(hoods) == 0:
+            return met
+        pool_of = self._pool_of[name][hoods]
+        pools = self._pools[name]
+        for p in np.unique(pool_of):
+            mine = np.flatnonzero(pool_of == p)
+            pool = pools[p]
+            if isinstance(pool, DailyPool):
+                got = pool.take(len(mine))
+            elif isinstance(pool, CaseloadPool):
+                if in_use is None:
+                    raise TypeError(f"{name} is a caseload: serve it with in_use")
+                got = max(0, pool.capacity() - int(np.asarray(in_use)[pool.members].sum()))
+            else:
+                got = pool.free()
+            chosen = mine[:got]
+            met[chosen] = True
+            if len(chosen) and isinstance(pool, PlacePool) and not isinstance(pool, CaseloadPool):
+                if patients is None:
+                    raise TypeError(f"{name} holds places: serve it with the patients")
+                pool.start(self.episode_end(name, np.asarray(patients)[chosen]))
+        return met
+
     def take(self, name: str, neighbourhood: int, wanted: int) -> int:
-        """Use up to ``wanted`` responses of a daily service today; returns how many were free."""
+        """Use up to ``wanted`` responses of a daily service now; returns how many were free."""
         return self.pool(name, neighbourhood).take(wanted)
 
     def episode_end(self, name: str, patients: np.ndarray) -> np.ndarray:
@@ -257,19 +493,45 @@ class ServiceDirectory:
 
     def set_extra_places(self, name: str, places: np.ndarray) -> None:
         """Set the extra places of ``name`` in each neighbourhood (e.g. bought with savings)."""
-        for team, k in zip(self.teams, places, strict=True):
-            team.pools[name].extra = float(k)
+        places = np.asarray(places, float)
+        if len(places) != len(self.teams):
+            raise ValueError(f"{name}: {len(places)} extra places for {len(self.teams)} teams")
+        for pool in self._pools[name]:
+            pool.extras = places[pool.members].copy()
+        self._apportion(name)
 
     def extra_places(self, name: str) -> float:
-        """Extra places of ``name`` summed over neighbourhoods."""
-        return sum(team.pools[name].extra for team in self.teams)
+        """Extra places of ``name`` summed over pools."""
+        return sum(pool.extra for pool in self._pools[name])
 
     def base_places(self, name: str) -> np.ndarray:
         """Base capacity of ``name`` in each neighbourhood (before uplift, fractional)."""
-        return np.array([team.pools[name].base for team in self.teams])
+        out = np.zeros(len(self.teams))
+        for pool in self._pools[name]:
+            out[pool.members] = pool.bases
+        return out
 
     # ----- the day ------------------------------------------------------------------------
     def start_day(self, day: int, uplift: np.ndarray) -> None:
-        """Every team releases ended episodes and sets today's daily capacity."""
+        """Teams take today's uplift; pools release ended episodes and set daily capacity."""
+        uplift = np.asarray(uplift, float)
         for team in self.teams:
-            team.start_day(day, float(uplift[team.neighbourhood]))
+            team.uplift = float(uplift[team.neighbourhood])
+        for name, pools in self._pools.items():
+            raised = self.specs[name].uplift
+            for pool in pools:
+                u = uplift[pool.members] if raised else np.zeros(len(pool.members))
+                if isinstance(pool, DailyPool):
+                    pool.start_day(u)
+                else:
+                    pool.set_uplift(u)
+                    if not isinstance(pool, CaseloadPool):
+                        pool.release(day)
+            self._apportion(name)
+
+    def _apportion(self, name: str) -> None:
+        """Whole places of every pool of ``name``, adding up to the area's rounded total."""
+        pools = self._pools[name]
+        if pools and not isinstance(pools[0], DailyPool):
+            for pool, whole in zip(pools, apportion([p.raw() for p in pools]), strict=True):
+                pool.whole = int(whole)

@@ -197,9 +197,8 @@ def check_invariants(model, days: int) -> list[CheckResult]:
                 [h.patient for h in model.hospitals])]):
             problems["inpatient flags match wards"] += 1
         services = model.services
-        if any(services.pool(name, h).occupied > services.capacity(name, h)
-               for name in ("home_support", "community_beds")
-               for h in range(model.n_neighbourhoods)):
+        if any(pool.occupied > pool.capacity()
+               for name in ("home_support", "community_beds") for pool in services.pools(name)):
             problems["community places within capacity"] += 1
     return [CheckResult(f"invariant: {name}", 0, n, 0, n == 0, f"days violated out of {days}")
             for name, n in problems.items()]

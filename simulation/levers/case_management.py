@@ -1,7 +1,8 @@
 """Risk stratification and case management of high-risk patients.
 
 Each month, high-risk patients (frail, or multimorbid and aged 65+) of integrated practices are
-offered case management up to the neighbourhood team's caseload. A patient's propensity is a fixed
+offered case management up to the caseload of the pool serving their neighbourhood (its team's own
+at full scale, :mod:`simulation.services`). A patient's propensity is a fixed
 keyed uniform, so as coverage ramps up the same patients stay enrolled and more join; only
 candidates are hashed, not everyone. Enrolment is lasting. A newly enrolled patient's acute hazard
 first rises (case finding uncovers unmet need), then falls a little (calibration-facts §5c).
@@ -88,10 +89,8 @@ class CaseManagementLever(Lever):
             cand = ids[want][np.argsort(propensity[want], kind="stable")]
             enrolled = np.flatnonzero(alive & (since[:n] >= 0))
             current = np.bincount(pop.neighbourhood[enrolled], minlength=model.n_neighbourhoods)
-            for hood in range(model.n_neighbourhoods):
-                room = model.services.capacity("case_management", hood) - current[hood]
-                mine = cand[pop.neighbourhood[cand] == hood][: max(room, 0)]
-                since[mine] = day
+            since[cand[model.services.serve("case_management", pop.neighbourhood[cand],
+                                            in_use=current)]] = day
         enrolled = np.flatnonzero(alive & (since[:n] >= 0))
         finding = day - since[enrolled] < cm.case_finding_months * 30.44
         pop.modifiers.set("acute", self.name, enrolled,

@@ -2,7 +2,8 @@
 
 A deterioration of an eligible patient (65+ or multimorbid) of an integrated practice is referred
 to the neighbourhood's crisis response with a probability that scales with the lever's strength; if
-the team has a response free today it comes, and with ``avoidance_probability`` the person is cared
+a response is free in the current period of the pool serving the neighbourhood (one day at full
+scale, :mod:`simulation.services`) it comes, and with ``avoidance_probability`` the person is cared
 for at home instead of going to A&E or being admitted (Cochrane CD007491, calibration-facts §3).
 
 Example:
@@ -56,11 +57,8 @@ class CrisisResponseLever(Lever):
         referred = ep.eligible & (self.draw(day, ep.ids, 0)
                                   < cr.referral_share * ramp(cr, day) * ep.intensity)
         responded = np.zeros(len(ep.ids), bool)
-        hood = ep.neighbourhood
-        for h in np.unique(hood[referred]):
-            mine = np.flatnonzero(referred & (hood == h))
-            got = model.services.take(self.service, h, len(mine))
-            responded[mine[:got]] = True
+        asked = np.flatnonzero(referred)
+        responded[asked] = model.services.serve(self.service, ep.neighbourhood[asked])
         avoided = responded & (self.draw(day, ep.ids, 1) < cr.avoidance_probability)
         ep.avoided |= avoided
         model.today["crisis_responses"] = int(responded.sum())

@@ -44,11 +44,7 @@ class GPDirectAccessLever(Lever):
         step_up = ep.direct & ep.eligible & (self.draw(day, ep.ids, 4)
                                              < gda.step_up_share * ramp(gda, day) * ep.intensity)
         placed = np.zeros(len(ep.ids), bool)
-        hood = ep.neighbourhood
-        for h in np.unique(hood[step_up]):
-            mine = np.flatnonzero(step_up & (hood == h))[: model.services.free(self.service, h)]
-            if len(mine):
-                model.services.place(self.service, h, ep.ids[mine])
-                placed[mine] = True
+        asked = np.flatnonzero(step_up)
+        placed[asked] = model.services.serve(self.service, ep.neighbourhood[asked], ep.ids[asked])
         ep.placed |= placed
         model.today["step_up_community_beds"] = int(placed.sum())
