@@ -8,7 +8,10 @@ code are generated from it and sit between marker comments:
   table per section, found by walking the pydantic model, so new sections (e.g. ``finance``)
   appear without touching this module;
 * ``<!-- BEGIN SCHEDULE -->`` ... ``<!-- END SCHEDULE -->``: the daily order of events, taken
-  from the docstring of :meth:`simulation.model.LCOModel.step`.
+  from the docstring of :meth:`simulation.model.LCOModel.step`;
+* ``<!-- BEGIN TRUST -->`` ... ``<!-- END TRUST -->``: the smallest trustworthy scale of each
+  community service and of the hospital sites in every shipped area, from the rules of
+  :func:`simulation.plausibility.trust_table`.
 
 Run ``python -m simulation.docs_tables`` after changing a parameter or the step order; ``--check``
 only reports whether the file is current (exit 1 if not). ``tests/test_docs.py`` fails when the
@@ -207,7 +210,24 @@ def render_schedule() -> str:
     return f"{_GENERATED_NOTE}\n\n{quoted}\n\n{body}\n"
 
 
-BLOCKS = {"PARAMETERS": render_parameters, "SCHEDULE": render_schedule}
+def render_trust() -> str:
+    """The smallest trustworthy scale of every service and the sites, for each shipped area."""
+    from simulation.areas import list_areas
+    from simulation.plausibility import trust_table
+
+    lines = [_GENERATED_NOTE, "",
+             "| Area | Service | Capacity per 100,000 | One real team (or smallest site) | "
+             "Use: from scale | Waits: at scales |", "|---|---|---|---|---|---|"]
+    for area in list_areas():
+        table = trust_table(Scenario.preset("none", area=area))
+        for r in table.itertuples():
+            unit = " beds" if r.kind == "site" else (" a day" if r.kind == "daily" else "")
+            lines.append(f"| {area} | {r.label} | {r.per_100k:.3g}{unit} | "
+                         f"{r.real_size:.3g}{unit} | {r.use_from:g} | {r.waits_at or '-'} |")
+    return "\n".join(lines) + "\n"
+
+
+BLOCKS = {"PARAMETERS": render_parameters, "SCHEDULE": render_schedule, "TRUST": render_trust}
 """Marker name -> function producing the block's Markdown."""
 
 
@@ -215,7 +235,8 @@ def update_text(text: str) -> str:
     r"""Replace the body of every known ``<!-- BEGIN X -->``/``<!-- END X -->`` block in ``text``.
 
     >>> text = ("<!-- BEGIN PARAMETERS -->\nSTALE\n<!-- END PARAMETERS -->\n"
-    ...         "<!-- BEGIN SCHEDULE -->\n<!-- END SCHEDULE -->\n")
+    ...         "<!-- BEGIN SCHEDULE -->\n<!-- END SCHEDULE -->\n"
+    ...         "<!-- BEGIN TRUST -->\n<!-- END TRUST -->\n")
     >>> new = update_text(text)
     >>> "STALE" in new, "| `run.years` |" in new, "**Monthly review**" in new
     (False, True, True)

@@ -86,9 +86,9 @@ def run_scenario(scenario: Scenario, seed: int | np.random.SeedSequence, *, days
     elapsed = time.perf_counter() - started
     results = model.results()
     episodes = model.episode_log() if record_episodes else None
-    from simulation.plausibility import plausibility_warnings
+    from simulation.plausibility import run_warnings
 
-    warnings = [*model.layout_notes, *plausibility_warnings(results)]
+    warnings = run_warnings(results, scenario, list(model.services.specs.values()))
     toml = scenario.to_toml()
     manifest = {"scenario_name": scenario.name, "scenario_sha256": sha256_text(toml),
                 "seed": seed_description(seed), "days_simulated": int(model.day),

@@ -118,6 +118,28 @@ class RunParams(Section):
         "Smallest bed base a site keeps under structure = 'kept' (sites raised to it are "
         "reported); under 'scaled' sites smaller than this are reported but not changed.",
         ge=1, le=1000)
+    min_pool_share: float = param(
+        0.5, "share of one real team", "ASSUMPTION (range 0.3-0.9): in a queue check of this "
+        "model's home-support load (offered load 71% of a team's 14 places, 28-day longest wait; "
+        "benchmarks/bench_scale.py) places used per head are within 2% of a real team's in pools "
+        "of half a team or more, 11% short at 0.24 (docs/model.md 7.9a)",
+        "A places or caseload service whose smallest capacity pool at run scale holds less than "
+        "this share of one real (full-scale) team's capacity is reported: the places it gives "
+        "per head are not the area's.", ge=0.1, le=1.0)
+    pool_size_tolerance: float = param(
+        1.05, "factor", "ASSUMPTION (range 1.0-1.5): in the same queue check waits per head move "
+        "by about 30% with each place of difference from a real team's 14 (+33% in pools of 0.95 "
+        "teams, -27% at 1.05, +73% at 0.72, -46% at 1.2); within 5% a pool has the team's places",
+        "A places service whose capacity pools at run scale are further than this factor from "
+        "one real team (smaller or larger) is reported: waiting for it (delayed-discharge bed "
+        "days, interim packages) is not the area's, because waits depend on the size of the pool "
+        "that holds the places.", ge=1.0, le=10.0)
+    max_pool_period_days: float = param(
+        7.0, "days", "ASSUMPTION (range 1-30): within a week the timing of crisis responses "
+        "matches weekly and monthly series; totals are right at any period",
+        "A daily service (crisis response) whose pools give their capacity over periods longer "
+        "than this (at small scale, simulation.services) is reported: its totals are right, its "
+        "daily and weekly series are not.", ge=1.0, le=365.0)
     warmup_days: int = param(
         120, "days", "ASSUMPTION: about 3.5x the longest mean service time (home support, 34.5 "
         "days) so beds and community places are filled when recording starts (STRESS 4.1)",

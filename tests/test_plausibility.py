@@ -8,7 +8,7 @@ import sys
 
 import pandas as pd
 
-from simulation.plausibility import plausibility_warnings
+from simulation.plausibility import plausibility_warnings, scale_warnings
 from simulation.runner import run_scenario
 from simulation.scenario import Scenario
 
@@ -41,8 +41,36 @@ def test_far_too_few_beds_warns_and_strict_exits_2(tmp_path):
 
 
 def test_a_plausible_run_has_no_warnings():
-    out = run_scenario(Scenario.preset("none", scale=0.05, years=1), 2, record_episodes=False)
+    # 1/12 of Manchester: each community pool is one real team and every site has 35+ beds
+    out = run_scenario(Scenario.preset("none", scale=1 / 12, years=1), 2, record_episodes=False)
     assert out.manifest["warnings"] == []
+
+
+def test_a_run_too_small_for_its_services_says_which_and_from_what_scale():
+    s = Scenario.preset("none", scale=0.02, years=1)
+    found = scale_warnings(s)
+    assert any(w.startswith("too small: Wythenshawe: only 8 beds") for w in found)
+    home = next(w for w in found if "home support" in w)
+    assert "0.24 of a real team" in home and "from scale 0.042" in home
+    waits = scale_warnings(s.with_overrides({"run.scale": 0.1}))
+    assert [w[:40] for w in waits] == ["pool size: waits for home support (reab",
+                                       "pool size: waits for community (interme"]
+    assert scale_warnings(s.with_overrides({"run.scale": 0.25})) == []
+    assert scale_warnings(s.with_overrides({"run.scale": 0.25, "run.pool_size_tolerance": 1.0,
+                                            "run.min_pool_share": 1.0})) == []  # exactly a team
+    # crisis response pools the whole area and gives its capacity per period of 1 / (n x scale)
+    # days: 35 days for Manchester's 12 neighbourhoods at 0.0024, 5.6 for Greater Manchester's
+    # 59 at 0.003 (within run.max_pool_period_days = 7)
+    tiny = scale_warnings(Scenario.preset("none", area="greater_manchester", scale=0.003))
+    assert not any("crisis" in w for w in tiny)
+    assert any("crisis" in w and "periods of up to 35 days" in w
+               for w in scale_warnings(Scenario.preset("none", scale=0.0024)))
+
+
+def test_the_run_manifest_carries_the_scale_warnings():
+    s = Scenario.preset("none", scale=0.02, years=1)
+    out = run_scenario(s, 1, days=5, record_episodes=False)
+    assert out.manifest["warnings"][: len(scale_warnings(s))] == scale_warnings(s)
 
 
 def test_over_capacity_and_far_from_calibration_are_named():
@@ -87,6 +115,7 @@ baseline = "level=none"
                  "--quiet"]) == 0
     runs = pd.read_csv(out / "runs.csv")
     assert runs["warnings"].str.contains("out of area").all()
+    assert runs["warnings"].str.contains("too small: home support").all()  # scale, as in a run
     assert main(["report", str(out), "--out", str(tmp_path / "pack")]) == 0
     page = (tmp_path / "pack" / "report.html").read_text(encoding="utf-8")
     warning = page.index("Warning: some runs are not plausible")

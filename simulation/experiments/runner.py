@@ -121,9 +121,9 @@ def execute_run(task: RunTask) -> dict[str, Any]:
     try:
         results, finance = simulate(task)
         table = aggregate_run(results, task, finance)
-        from simulation.plausibility import plausibility_warnings
+        from simulation.plausibility import run_warnings
 
-        info["warnings"] = " | ".join(plausibility_warnings(results))
+        info["warnings"] = " | ".join(run_warnings(results, task.scenario))
     except Exception as exc:  # noqa: BLE001 - any model error becomes a recorded failure
         info.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0][:500],
                     seconds=round(time.perf_counter() - started, 3))
