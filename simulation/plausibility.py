@@ -189,7 +189,7 @@ def trust_table(scenario, services: Sequence | None = None) -> pd.DataFrame:
     Example:
         >>> from simulation.scenario import Scenario
         >>> t = trust_table(Scenario.preset("none")).set_index("service")
-        >>> t.loc["home_support", "use_from"], t.loc["crisis_response", "use_from"]
+        >>> float(t.loc["home_support", "use_from"]), float(t.loc["crisis_response", "use_from"])
         (0.042, 0.012)
     """
     run, pop = scenario.run, scenario.population

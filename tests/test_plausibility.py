@@ -53,8 +53,8 @@ def test_a_run_too_small_for_its_services_says_which_and_from_what_scale():
     home = next(w for w in found if "home support" in w)
     assert "0.24 of a real team" in home and "from scale 0.042" in home
     waits = scale_warnings(s.with_overrides({"run.scale": 0.1}))
-    assert [w[:40] for w in waits] == ["pool size: waits for home support (reab",
-                                       "pool size: waits for community (interme"]
+    assert len(waits) == 2 and waits[0].startswith("pool size: waits for home support")
+    assert waits[1].startswith("pool size: waits for community")
     assert scale_warnings(s.with_overrides({"run.scale": 0.25})) == []
     assert scale_warnings(s.with_overrides({"run.scale": 0.25, "run.pool_size_tolerance": 1.0,
                                             "run.min_pool_share": 1.0})) == []  # exactly a team
