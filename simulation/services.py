@@ -22,7 +22,7 @@ Three kinds of capacity:
   the fraction of a response carries to the next period.
 * ``caseload``: a ceiling on concurrent patients that a lever manages itself (case management).
 
-**Pools and scale** (:func:`pool_layout`; docs/model.md, "Scale and structure"). At ``run.scale``
+**Pools and scale** (:func:`pool_layout`; docs/model.md 7.9a). At ``run.scale``
 *s* a neighbourhood has *s* of its real population and *s* of its real team's capacity, and a
 capacity that small does not behave like the real team's: 0.3 of a home-support place is 0 or 1
 place, and a team with 0.03 crisis responses a day loses its one response of the month whenever
