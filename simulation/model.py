@@ -255,11 +255,14 @@ class LCOModel(mesa.Model):
            recomputed. **Yearly** (each anniversary of day 0): patients move up condition tiers
            and GP-use counts roll over.
         2. **Births and arrivals** join practice lists.
-        3. **Community services** release places whose episodes ended and set today's daily
-           capacity (:meth:`simulation.services.ServiceDirectory.start_day`).
+        3. **Community services** release places whose episodes ended, make every pool's places
+           whole and, on the first day of a pool's period (every day at full scale), set its
+           crisis responses for the period
+           (:meth:`simulation.services.ServiceDirectory.start_day`).
         4. **Hospitals** open escalation beds if full, then **discharge**: medically fit patients
            who need nothing go home; those needing a service (home support, a community bed) go
-           when their neighbourhood has a free place, otherwise they wait (a delayed discharge).
+           when the pool serving their neighbourhood has a free place, otherwise they wait (a
+           delayed discharge).
         5. **Needs arise**: one uniform per patient decides death, an acute episode or a routine
            GP need.
         6. **Deaths**, including inpatients, whose episodes close.
