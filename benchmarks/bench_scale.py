@@ -5,6 +5,11 @@ longest wait, offered load 71% of a real team's 14 places) as a pool of ``f`` re
 places used and nights waited per real team's population, relative to ``f = 1``. This is where
 ``run.min_pool_share`` and ``run.pool_size_tolerance`` come from (docs/model.md, 7.9a).
 
+``team``: one crisis-response team whose Poisson referrals equal its capacity (Manchester's 1.3
+responses a day at full scale, 0.065 at scale 0.05): the share of its responses used when unused
+ones are lost each day (lco-sim 0.2), with a token bucket capped at a day's capacity plus one, and
+with this version's period of one real team-day (docs/model.md 7.9a, "Why pools").
+
 ``model``: the configuration of tests/test_scale_invariance.py (partial integration, practices
 contracted on day 0, crisis response at full strength from day 0, no community uplift) at several
 scales, with paired replications; prints per 100,000 person-years the unchanged scenario's crisis
@@ -13,6 +18,7 @@ crisis response x2 and home support x0.25, each as mean and 95% t-interval. It u
 public API, so the same file measures an older lco-sim (``PYTHONPATH=old/tree``).
 
     python benchmarks/bench_scale.py queue [--days 100000]   # about a minute
+    python benchmarks/bench_scale.py team [--days 400000]
     python benchmarks/bench_scale.py model [--scales 0.02,0.05,0.0833,0.1,0.25,1] [--seeds 6]
         [--days 365] [--json out.json]
 """
@@ -64,6 +70,33 @@ def queue_pool(f: float, load: float = 10.0, team_places: int = 14, mean_days: f
     return places, used / days / f, waited / days / f
 
 
+def team_used(per_day: float, rule: str, period: int = 1, days: int = 400_000,
+              seed: int = 2) -> float:
+    """Share of a team's responses used when referrals a day are Poisson(``per_day``).
+
+    ``rule``: ``"day"`` (unused responses lost at the end of each period of ``period`` days, the
+    fraction carried) or ``"bucket"`` (unused responses carried, capped at a day's capacity + 1).
+    """
+    rng = np.random.default_rng(seed)
+    asked = rng.poisson(per_day, days)
+    level = carry = 0.0
+    free = given = 0
+    for day in range(days):
+        if rule == "bucket":
+            level = min(level + per_day, per_day + 1.0)
+            got = min(int(asked[day]), int(level))
+            level -= got
+        else:
+            if day % period == 0:
+                total = per_day * period + carry
+                free = int(total)
+                carry = total - free
+            got = min(int(asked[day]), free)
+            free -= got
+        given += got
+    return given / (per_day * days)
+
+
 def per_head(scale: float, seed: int, arm: str, days: int) -> dict[str, float]:
     """Each metric per 100,000 person-years (stocks: mean per 100,000) of one run."""
     from simulation.model import LCOModel
@@ -88,7 +121,7 @@ def interval(x: np.ndarray) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run one of the two checks and print its table."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("check", choices=("queue", "model"))
+    p.add_argument("check", choices=("queue", "team", "model"))
     p.add_argument("--scales", default="0.02,0.05,0.0833,0.1,0.25,1")
     p.add_argument("--seeds", type=int, default=6)
     p.add_argument("--days", type=int, help="days simulated (queue: 100000; model: 365)")
@@ -102,6 +135,16 @@ def main(argv: list[str] | None = None) -> int:
             places, used, waited = queue_pool(f, days=days)
             print(f"{f:12.2f}  {places:6d}  {used:9.2f}  {used / ref[1] - 1:+10.1%}  "
                   f"{waited:11.2f}  {waited / ref[2] - 1:+10.1%}")
+        return 0
+    if a.check == "team":
+        days = a.days or 400_000
+        full, small = 1.3, 1.3 * 0.05
+        print(f"lost each day, full scale:        {team_used(full, 'day', days=days):.3f}")
+        print(f"lost each day, scale 0.05:        {team_used(small, 'day', days=days):.3f}")
+        print(f"bucket, full scale:               {team_used(full, 'bucket', days=days):.3f}")
+        print(f"bucket, scale 0.05:               {team_used(small, 'bucket', days=days):.3f}")
+        print(f"20-day periods (pooled), 0.05:    "
+              f"{team_used(small, 'day', period=20, days=days):.3f}")
         return 0
     scales = [float(x) for x in a.scales.split(",")]
     days = a.days or 365
