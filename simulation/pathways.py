@@ -89,9 +89,16 @@ class Pathways:
         self.practice_requests = np.zeros(n_practices, np.int64)  # this month's, for adoption
         self.practice_unmet = np.zeros(n_practices, np.int64)
         self.gp_met_by_age = np.zeros(MAX_AGE + 1)  # for the age-specific GP targets
+        self._hook_cache: dict[str, tuple[tuple, list]] = {}
 
     def _levers_with(self, hook: str) -> list:
-        return [lv for lv in self.model.levers if lv.overrides(hook)]
+        # Called several times a day: the answer only changes if the lever list does.
+        levers = tuple(self.model.levers)
+        cached = self._hook_cache.get(hook)
+        if cached is None or cached[0] != levers:
+            cached = (levers, [lv for lv in levers if lv.overrides(hook)])
+            self._hook_cache[hook] = cached
+        return cached[1]
 
     # ----- demography ---------------------------------------------------------------------------
     def births(self, day: int) -> None:

@@ -140,6 +140,14 @@ class Lever(Part):
         """Share of the full effect reached on ``day``."""
         return ramp(self.params, day)
 
+    def strongest(self, day: int) -> float:
+        """Strength on ``day`` at the most integrated practice (0: the lever acts nowhere yet).
+
+        Levers that enrol patients monthly use it to skip the month's work while nothing can
+        happen and nobody is enrolled.
+        """
+        return self.ramp(day) * self.model.practice_intensity.max(initial=0)
+
     def draw(self, day: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms keyed by (this lever's stream, day, patient, draw): common across arms."""
         key = self.stream if self.stream is not None else self.stream_key()

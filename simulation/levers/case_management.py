@@ -73,7 +73,7 @@ class CaseManagementLever(Lever):
         """Enrol candidates up to each team's caseload; set enrolled patients' acute ratio."""
         cm, model = self.params, self.model
         pop = model.population
-        level = ramp(cm, day) * model.practice_intensity.max(initial=0)
+        level = self.strongest(day)
         if level == 0 and not self.enrolled_now:
             return
         n = pop.n

@@ -58,7 +58,7 @@ class SocialPrescribingLever(Lever):
         """Refer frequent attenders; set referred patients' GP and acute ratios."""
         sp, model = self.params, self.model
         pop = model.population
-        level = ramp(sp, day) * model.practice_intensity.max(initial=0)
+        level = self.strongest(day)
         if level == 0 and not self.referred_now:
             return
         n = pop.n

@@ -35,8 +35,8 @@ from simulation.scenario import Scenario, ScenarioError, load_scenario
 
 REQUIRED = ("population", "gp_appointments_met", "ae_attendances", "emergency_admissions",
             "short_stay_admissions", "delayed_discharge_bed_days", "crisis_responses",
-            "case_managed",
-            "social_prescribed", "occupied_beds")
+            "case_managed", "social_prescribed", "occupied_beds")
+"""Metrics an experiment must record for the evidence pack to be built from it."""
 CAPACITY = {"home_support_capacity": "home_support_occupied",
             "community_bed_capacity": "community_beds_occupied"}
 OPTIONAL = ("practices_integrated", "reinvested_places")
