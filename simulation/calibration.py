@@ -1,6 +1,6 @@
 """Calibration targets: published figures the ``none`` baseline must reproduce, and their measures.
 
-Each :class:`Target` names a figure from calibration-facts.md (section 8 and the rows it cites),
+Each :class:`Target` names a published figure, cited by key (:mod:`simulation.references`),
 the band the model's value must fall in, and a function that measures the value on a finished run.
 Bands are the published range widened by a stated tolerance (mostly for the difference between
 Manchester and England, and for sampling noise at reduced scale). Levels are measured over the
@@ -112,63 +112,73 @@ class RunMeasures:
 TARGETS: tuple[Target, ...] = (
     Target("admissions_per_1000", "Emergency admissions per 1,000 per year", "per 1,000/yr",
            "~108 England crude (2017/18); 90-95 CCG average (2013)", 95, 125,
-           "CF §1a 'Crude all-age emergency admission rate (derived)' and 'Monthly emergency "
-           "admission rate, CCG level'; CF §6 CQC: Manchester has high emergency admissions",
+           "Crude rate derived as 6.02m admissions [steventon-2018] / 55.6m people "
+           "[ons-england-population-nd]; CCG rate [morciano-2021]; Manchester has 'high numbers "
+           "of emergency admissions' [cqc-manchester-2017]",
            "England range, upper bound raised for Manchester's deprivation",
            lambda r: r.per_1000("emergency_admissions")),
     Target("admissions_growth", "Growth of emergency admissions, no integration", "%/yr",
-           "3-3.5%/yr", 2.5, 4.0, "CF §8 item 1 (3.2%/yr 2006/07-2017/18; +3.2% rest of England)",
+           "3-3.5%/yr", 2.5, 4.0,
+           "3.2%/yr 2006/07-2017/18 [steventon-2018]; +3.2% rest of England 2016/17 "
+           "[nhs-england-next-steps-2017]",
            "+-0.5 points for sampling noise over a short horizon",
            lambda r: r.yearly_growth("emergency_admissions"), min_years=3),
     Target("bed_days_growth", "Growth of emergency bed days, no integration", "%/yr",
-           "~0.3%/yr", -1.0, 1.5, "CF §8 item 1 (+0.3%/yr 2006/07-2017/18)",
+           "~0.3%/yr", -1.0, 1.5, "+0.3%/yr 2006/07-2017/18 [steventon-2018]",
            "+-1.2 points: bed days respond to occupancy limits and delays",
            lambda r: r.yearly_growth("occupied_beds"), min_years=3),
     Target("zero_day_share", "Zero-day stays, share of emergency admissions", "share",
-           "~1/3", 0.28, 0.38, "CF §1a 'Zero-day (no overnight) stays' (2017/18)",
+           "~1/3", 0.28, 0.38, "Zero-day (no overnight) stays, 2017/18 [steventon-2018]",
            "+-5 points",
            lambda r: (r.year(0)["zero_day_admissions"].sum()
                       / r.year(0)["emergency_admissions"].sum())),
     Target("ae_per_1000", "A&E attendances per 1,000 per year", "per 1,000/yr",
            "276 England all types (2017/18); 307 North West type 1 (2012/13)", 250, 340,
-           "CF §1c 'A&E attendance rate' and 'Type 1 (major) A&E attendance rate by region'",
+           "A&E attendance rate [nhs-digital-ae-activity-2018]; type 1 rate by region "
+           "[hscic-ae-rates-2014]",
            "the two published figures +-10%", lambda r: r.per_1000("ae_attendances")),
     Target("ae_conversion", "A&E attendances admitted", "share", "23% (all) to 29% (major)",
-           0.22, 0.30, "CF §8 item 8; CF §1c 'A&E attendances admitted to hospital'", "+-1 point",
+           0.22, 0.30,
+           "23% of all attendances [hscic-ae-journey-2014]; 29% of major A&E [steventon-2018]",
+           "+-1 point",
            lambda r: r.year(0)["ae_admissions"].sum() / r.year(0)["ae_attendances"].sum()),
     Target("gp_per_person", "GP practice appointments per person per year", "per person/yr",
            "5.2 (GPAD 2019); 4.7-5.5 consultations (2007-14)", 4.6, 5.6,
-           "CF §8 item 9; CF §1d 'Appointments (derived)' and 'Crude consultation rate'",
+           "312m appointments [nhs-digital-gpad-2020] / 60.0m patients [gponline-practices-2019]; "
+           "crude consultation rate 4.67-5.16 [hobbs-2016]",
            "published range +-0.1", lambda r: r.per_1000("gp_appointments_met") / 1000),
     Target("gp_85_89", "GP appointments at ages 85-89", "per person/yr", "13.3-13.8 (2008)",
-           12.0, 15.0, "CF §1d 'Age 85-89' (QResearch); CF §8 item 9 ('about 13-14')",
+           12.0, 15.0, "Ages 85-89, QResearch [hippisley-cox-2009]",
            "+-10% (small age group at reduced scale)", lambda r: r.gp_rate(85, 89)),
     Target("gp_5_14", "GP appointments at ages 5-14", "per person/yr", "1.07-1.22 (2017)",
-           0.95, 1.40, "CF §1d 'Children <1 / 1-4 / 5-9 / 10-14' (CPRD); CF §8 item 9",
+           0.95, 1.40, "Children 5-9 and 10-14, CPRD [ruzangi-2020]",
            "+-15%", lambda r: r.gp_rate(5, 14)),
     Target("gp_infants", "GP appointments in the first year of life", "per person/yr",
-           "6.72 (2017)", 5.8, 7.6, "CF §1d 'Children <1 / 1-4 / 5-9 / 10-14' (CPRD); CF §8 item 9",
+           "6.72 (2017)", 5.8, 7.6, "Infants, CPRD [ruzangi-2020]",
            "+-13% (few infants at reduced scale)", lambda r: r.gp_rate(0, 0)),
     Target("mean_los", "Mean length of stay, emergency admissions (England age mix)", "days",
            "7.9 (2019)", 7.2, 8.6,
-           "CF §2 'Mean LOS, emergency admissions' (Health Foundation 2023); standardised to "
-           "England's 42% of emergency admissions aged 65+ (CF §1b 'Share of emergency admissions "
-           "that are people aged 65+', derived) because Manchester's admissions are younger",
+           "Mean LOS of emergency admissions [health-foundation-los-2023]; standardised to "
+           "England's 42% of emergency admissions aged 65+ (derived from [wolters-2019] and "
+           "[nao-2018]) because Manchester's admissions are younger",
            "+-9%", lambda r: r.standardised_los()),
     Target("los_85_plus", "Mean length of stay, emergency admissions aged 85+", "days",
-           "10.8 (2019)", 9.7, 11.9, "CF §2 'Mean LOS, emergency admissions aged 85+'", "+-10%",
+           "10.8 (2019)", 9.7, 11.9, "Mean LOS of emergency admissions aged 85+ "
+           "[health-foundation-los-2023]", "+-10%",
            lambda r: r.closed_episodes(0).query("age >= 85")["los"].mean()),
     Target("winter_occupancy", "G&A bed occupancy in winter", "share of base beds",
            "91-96% (winters 2016/17-2022/23), mean of all recorded winters", 0.90, 0.97,
-           "CF §8 item 8; CF §2 'G&A overnight occupancy' and 'G&A occupancy, winter'", "+-1 point",
+           "Winter G&A occupancy [hsj-winter-beds-2017] [hsj-bed-occupancy-2018] "
+           "[nationalworld-bed-occupancy-2023]",
+           "+-1 point",
            lambda r: r.winter_occupancy()),
     Target("dtoc_share", "Delayed-discharge share of occupied bed days", "share",
            "target <=3.5%; actual >5% (2017)", 0.035, 0.07,
-           "CF §8 item 7; CF §2 'DTOC share of bed days' (King's Fund 2018)", "3.5% to 7%",
+           "Delayed transfers' share of bed days [kings-fund-dtoc-2018]", "3.5% to 7%",
            lambda r: (r.year(0)["delayed_discharge_bed_days"].sum()
                       / r.year(0)["occupied_beds"].sum())),
     Target("readmission_30d", "Emergency readmissions within 30 days", "share of admissions",
-           "6.6-7%", 0.060, 0.075, "CF §8 item 8; CF §1g 'Risk-adjusted 30-day readmission rate'",
+           "6.6-7%", 0.060, 0.075, "Risk-adjusted 30-day readmission rate [friebel-2018]",
            "+-0.6 points",
            lambda r: r.year(0)["readmissions_30d"].sum() / r.year(0)["emergency_admissions"].sum()),
 )
@@ -232,30 +242,32 @@ def _relative(arm: pd.Series, base: pd.Series, years: slice) -> float:
 EFFECT_TARGETS: tuple[EffectTarget, ...] = (
     EffectTarget("growth_slower", "Admissions grow more slowly than do nothing (MCP/PACS style)",
                  ("partial", "full"), 0.5, 3.0, "percentage points per year",
-                 "CF §8 item 2: 1.1-2.1 points (PACS/MCP 2016/17), "
-                 "~1.4 (vanguards 2014/15-2017/18), "
-                 "0.6-1.1 a year (Pioneer/Vanguard DiD 2013-18); band 0.5-3",
+                 "1.1-2.1 points (PACS/MCP 2016/17) [nhs-england-next-steps-2017], "
+                 "~1.4 (vanguards 2014/15-2017/18) [nhs-england-long-term-plan-2019], "
+                 "0.6-1.1 a year (Pioneer/Vanguard DiD 2013-18) [morciano-2021]; band 0.5-3",
                  lambda arm, base: _growth(base) - _growth(arm)),
     EffectTarget("growth_slower_virtual", "Virtual alliance: growth difference small",
                  ("virtual",), -0.5, 1.5, "percentage points per year",
-                 "CF §8 item 2 (a loose alliance is weaker than the MCP/PACS programmes); "
-                 "ASSUMPTION: band", lambda arm, base: _growth(base) - _growth(arm)),
+                 "MCP/PACS programmes slowed growth by 1-2 points [nhs-england-next-steps-2017]; a "
+                 "loose alliance is weaker (ASSUMPTION: band)",
+                 lambda arm, base: _growth(base) - _growth(arm)),
     EffectTarget("early_effect", "Effect in the first two years close to zero",
                  ("virtual", "partial", "full"), -1.5, 1.5, "% change in admissions",
-                 "CF §8 item 3: effects close to zero for about 2 years (IAU 2021)",
+                 "Effects close to zero for about 2 years [health-foundation-iau-2021]",
                  lambda arm, base: _relative(arm, base, slice(0, 2)), min_years=2),
     EffectTarget("no_early_fall", "No fall of more than 5% within 3 years",
                  ("virtual", "partial", "full"), -5.0, 5.0, "% change in admissions, year 3",
-                 "CF §8 item 2: a whole-population fall of more than 5% within 2-3 years is more "
-                 "optimistic than any published result", lambda arm, base: _relative(arm, base,
+                 "A whole-population fall of more than 5% within 2-3 years is more optimistic than "
+                 "any published result [morciano-2021] [nhs-england-long-term-plan-2019] "
+                 "[hsj-vanguards-2018]", lambda arm, base: _relative(arm, base,
                                                                                       slice(2, 3))),
     EffectTarget("effect_emerges_late", "Reductions appear later (years 5+) rather than early",
                  ("partial", "full"), 0.5, 100.0, "points: year 1-2 change minus year 5+ change",
-                 "CF §8 item 3: reductions emerge only after 4.5-6 years",
+                 "Reductions emerge only after 4.5-6 years [health-foundation-iau-2021]",
                  lambda arm, base: _relative(arm, base, slice(0, 2))
                  - _relative(arm, base, slice(4, None)), min_years=6),
 )
-"""Patterns of the integration effect (section 8 items 2-3), measured against do nothing."""
+"""Patterns of the integration effect (target groups 2-3 of the validation report)."""
 
 
 def yearly_admissions(run) -> pd.Series:

@@ -1,7 +1,7 @@
 """Neighbourhood community teams: the organisations that hold the community services' capacity.
 
-One integrated team per neighbourhood (calibration-facts §6: 12 integrated neighbourhood teams
-in Manchester). A team is a Mesa agent holding one pool of each declared service
+One integrated team per neighbourhood (12 integrated neighbourhood teams in Manchester,
+[mlco-neighbourhood-teams-nd]). A team is a Mesa agent holding one pool of each declared service
 (:mod:`simulation.services`): concurrent places for home support (reablement) and community
 (intermediate care) beds, a daily number of 2-hour crisis responses, and a case-management caseload.
 When a place is not free the person waits (a hospital patient stays in bed: a delayed discharge) or

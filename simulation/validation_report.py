@@ -5,10 +5,12 @@
 1. runs replications of the ``none`` baseline (:func:`simulation.calibration.run_baseline`) and
    measures every calibration target (:func:`simulation.calibration.evaluate`);
 2. runs a paired ``full`` integration arm with the same seeds (common random numbers) and measures
-   the policy targets of calibration-facts §8 items 2-4 (:data:`POLICY_TARGETS`);
+   the policy targets of target groups 2-4 (:data:`POLICY_TARGETS`, :data:`TARGET_GROUPS`);
 3. runs the verification checks (:func:`simulation.verification.run_all`): Little's law, the
    M/G/inf and Erlang B queueing formulas, invariants;
-4. writes ``report.md``, ``targets.csv``, ``verification.csv``, figures and ``manifest.json``.
+4. writes ``report.md`` (with a References section giving the full citation of every source it
+   cites by key, :mod:`simulation.references`), ``targets.csv``, ``verification.csv``, figures
+   and ``manifest.json``.
 
 Whether a target is met is always computed from the numbers (``low <= value <= high`` on the mean
 over replications), never written by hand; :func:`verdicts` recomputes it and refuses a table whose
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,23 +42,37 @@ import pandas as pd
 
 from simulation.calibration import Target
 from simulation.provenance import atomic_write_json, environment, replaced_directory
+from simulation.references import cited_keys, references_markdown
 from simulation.statistics import mean_ci
 
 YEAR = 365
 
-SECTION8_ITEMS = {
-    1: "Baseline (counterfactual) trend",
-    2: "Whole-population effect of MCP/PACS-style integration",
-    3: "Time profile of effects",
-    4: "Targeted MDT or case management of high-risk adults",
-    5: "Enhanced support in care homes",
-    6: "Best-case intervention effects (umbrella review)",
-    7: "Discharge side",
-    8: "Occupancy and flow",
-    9: "Primary and community demand",
-    10: "Economics",
+TARGET_GROUPS = {
+    1: ("Baseline (counterfactual) trend", "[steventon-2018] [nao-2018] [blunt-2010]"),
+    2: ("Whole-population effect of MCP/PACS-style integration",
+        "[nhs-england-long-term-plan-2019] [nhs-england-next-steps-2017] [morciano-2021] "
+        "[hsj-vanguards-2018]"),
+    3: ("Time profile of effects", "[health-foundation-iau-2021] [imison-2017]"),
+    4: ("Targeted MDT or case management of high-risk adults",
+        "[gravelle-2007] [roland-2012] [stokes-2015] [poupard-2020]"),
+    5: ("Enhanced support in care homes", "[lloyd-2017] [wolters-2019]"),
+    6: ("Best-case intervention effects (umbrella review)", "[damery-2016]"),
+    7: ("Discharge side", "[williams-2022] [goncalves-bradley-2017] [kings-fund-dtoc-2018] "
+        "[health-foundation-delayed-discharges-2023] [hsj-long-stay-2018]"),
+    8: ("Occupancy and flow", "[hsj-winter-beds-2017] [nationalworld-bed-occupancy-2023] "
+        "[hscic-ae-journey-2014] [steventon-2018] [friebel-2018]"),
+    9: ("Primary and community demand", "[nhs-digital-gpad-2020] [hobbs-2016] "
+        "[hippisley-cox-2009] [ruzangi-2020] [polley-2017]"),
+    10: ("Economics", "[imison-2017] [hfma-2017] [jones-2025] [hm-treasury-discounting-2025]"),
 }
-"""The ten groups of validation targets in calibration-facts.md section 8."""
+"""The ten groups of published patterns a credible model of integrated care should reproduce
+(number -> title and sources), from null results to the best published effects."""
+
+TARGET_GROUP = {"admissions_growth": 1, "bed_days_growth": 1, "integration_whole_population": 2,
+                "integration_first_two_years": 3, "case_management_cohort": 4, "dtoc_share": 7,
+                "ae_conversion": 8, "winter_occupancy": 8, "readmission_30d": 8,
+                "gp_per_person": 9, "gp_85_89": 9, "gp_5_14": 9, "gp_infants": 9}
+"""The group each target of this report tests (targets not listed test none of the groups)."""
 
 REPORT_COLUMNS = ["key", "target", "unit", "published", "low", "high", "value", "ci_low",
                   "ci_high", "n_runs", "met", "source", "tolerance"]
@@ -119,19 +134,22 @@ POLICY_TARGETS: tuple[PolicyTarget, ...] = (
         "integration_whole_population", "Change in emergency admissions, full integration vs none "
         "(whole population, all recorded years)", "%", "no published whole-population fall of more "
         "than 5% within 2-3 years; individual sites -3% to +15.6%", -5.0, 15.6,
-        "CF §8 item 2", "the published range as stated", whole_population_change, min_years=2),
+        "[morciano-2021] [hsj-vanguards-2018]", "the published range as stated",
+        whole_population_change, min_years=2),
     PolicyTarget(
         "integration_first_two_years", "Change in emergency admissions in the first 2 years, full "
-        "integration vs none", "%", "effects close to zero for about 2 years (IAU 2021)", -2.0, 2.0,
-        "CF §8 item 3", "ASSUMPTION: 'close to zero' read as within +-2%", early_change,
+        "integration vs none", "%", "effects close to zero for about 2 years", -2.0, 2.0,
+        "[health-foundation-iau-2021]", "ASSUMPTION: 'close to zero' read as within +-2%",
+        early_change,
         min_years=2),
     PolicyTarget(
         "case_management_cohort", "Change in emergency admissions of case-managed patients after "
         "enrolment, vs the same patients without integration", "%", "-5% to +10% (Evercare +2.5%; "
-        "ICPs +2% to +9%; meta-analyses null)", -5.0, 10.0, "CF §8 item 4",
+        "ICPs +2% to +9%; meta-analyses null)", -5.0, 10.0,
+        "[gravelle-2007] [roland-2012] [stokes-2015] [poupard-2020]",
         "the published range as stated", case_managed_change, min_years=2),
 )
-"""Effects of integration from calibration-facts §8 that a paired full-integration arm can test."""
+"""Effects of integration (target groups 2-4) that a paired full-integration arm can test."""
 
 
 def evaluate_policy(base_runs: list, arm_runs: list,
@@ -206,15 +224,15 @@ def _cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def section8_coverage(table: pd.DataFrame) -> pd.DataFrame:
-    """For each item of calibration-facts §8, the targets that cite it and their verdicts."""
+def group_coverage(table: pd.DataFrame) -> pd.DataFrame:
+    """For each group of :data:`TARGET_GROUPS`, its sources, the targets testing it and verdicts."""
     verdict = verdicts(table)
     rows = []
-    for item, title in SECTION8_ITEMS.items():
-        pattern = re.compile(rf"§\s*8 item {item}(?!\d)")
-        mine = [i for i in table.index if pattern.search(str(table.loc[i, "source"]))]
+    for item, (title, sources) in TARGET_GROUPS.items():
+        mine = [i for i in table.index if TARGET_GROUP.get(table.loc[i, "key"]) == item]
         summary = ", ".join(f"{table.loc[i, 'key']} ({verdict[i]})" for i in mine)
-        rows.append({"item": item, "title": title, "targets": summary or "not evaluated"})
+        rows.append({"item": item, "title": title, "sources": sources,
+                     "targets": summary or "not evaluated"})
     return pd.DataFrame(rows)
 
 
@@ -246,7 +264,7 @@ def limitations(area_name: str | None = None) -> list[str]:
         "of each site used by this population's emergency patients.",
         "A&E has no capacity, queue or four-hour waits; crowding does not change conversion or "
         "outcomes. Out-of-area care is unlimited and its patients leave on their fit day.",
-        "Care homes are not a setting (calibration-facts §8 item 5 cannot be tested), social care "
+        "Care homes are not a setting (target group 5 cannot be tested), social care "
         "is represented only by home-support places and an assessment delay, and there is no "
         "workforce (staff numbers, vacancies, sickness).",
         "Conditions are four tiers (none, long-term condition, multimorbid, frail) with no disease "
@@ -334,7 +352,7 @@ def plot_trajectories(base_runs: list, arm_runs: list, path: Path) -> Path:
         axes[2].plot(mean.index, mean.to_numpy(), color="black", lw=1.8, label="mean")
     axes[2].axhline(0, color="grey", lw=0.8)
     axes[2].axhline(-5, color="tab:red", lw=1, ls="--",
-                    label="-5%: beyond any published fall (CF §8 item 2)")
+                    label="-5%: beyond any published fall (target group 2)")
     axes[0].set_title("Emergency admissions a day (30-day mean)")
     axes[1].set_title("Occupied beds (30-day mean)")
     axes[2].set_title("Full vs none: change in admissions (%, 90-day sums)")
@@ -423,20 +441,21 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
         "![Targets](targets.png)", "",
         "## 1 Baseline targets (no integration)", "",
         "The `none` arm against published levels and trends (calibration targets, "
-        "`simulation/calibration.py`; most cite calibration-facts §8).", "",
+        "`simulation/calibration.py`; sources by key, full citations under References).", "",
         *_target_table_md(targets[targets["arm"] == "none"]), "",
         "## 2 Effects of integration (full vs none, paired)", "",
         "The `full` integration arm run with the same seeds as the baseline (common random "
         "numbers), so each difference is paired.", "",
         *_target_table_md(targets[targets["arm"] == "full vs none"]), "",
         "![Trajectories](trajectories.png)", "",
-        "## 3 Coverage of calibration-facts §8", "",
-        "Which published targets of section 8 this report tests (found from each target's cited "
-        "source).", "",
-        "| Item | Published target group | Targets in this report (verdict) |", "|---|---|---|",
+        "## 3 Coverage of the published target groups", "",
+        "Which of the ten groups of published patterns this report tests (a target's group is "
+        "set in `TARGET_GROUP` of `simulation/validation_report.py`).", "",
+        "| Group | Published pattern | Sources | Targets in this report (verdict) |",
+        "|---|---|---|---|",
     ]
-    for _, r in section8_coverage(targets).iterrows():
-        lines.append(f"| {r['item']} | {r['title']} | {_cell(r['targets'])} |")
+    for _, r in group_coverage(targets).iterrows():
+        lines.append(f"| {r['item']} | {r['title']} | {r['sources']} | {_cell(r['targets'])} |")
     lines += ["", "## 4 Verification", ""]
     if verification is None or verification.empty:
         lines += [f"Verification checks could not be run: {verification_error or 'none found'}.",
@@ -459,6 +478,8 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
     lines += ["", "## Files", "",
               "`targets.csv` (every target with low, high, value, CI and met), `verification.csv`, "
               "`targets.png`, `trajectories.png`, `manifest.json` (settings and versions).", ""]
+    lines += ["## References", "", "Every source cited above by key, with its full citation.", "",
+              references_markdown(sorted(cited_keys("\n".join(lines))))]
     return "\n".join(lines)
 
 

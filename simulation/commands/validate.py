@@ -26,7 +26,7 @@ DEFAULT_SCALE = 0.05
 """30,000 patients: the whole report (2 arms x 2 replications x 10 years) takes 1-2 minutes."""
 DEFAULT_YEARS = 10
 """The 10-year contract: growth rates are fitted over ten points, and the integration effect's
-time profile (calibration-facts §8 item 3: reductions after 4.5-6 years) can show."""
+time profile (reductions after 4.5-6 years, [health-foundation-iau-2021]) can show."""
 DEFAULT_REPLICATIONS = 2
 
 

@@ -11,10 +11,10 @@ that used the same seed (common random numbers), year by year:
 * **cash-releasing benefits** = whole wards closable because mean occupied beds fell below the
   do-nothing arm by ``ward_size`` beds (scaled), each bed day released at ``ward_bed_day``.
 
-Flows are discounted at ``discount_rate`` (3.5%, CF §7) with year 0 undiscounted. The results are
-the net present value (NPV), benefit-cost ratio (BCR = PV benefits / PV costs) and break-even year
-(first year in which cumulative discounted net benefit is >= 0), each averaged over replications
-with a 95% t interval of the paired differences.
+Flows are discounted at ``discount_rate`` (3.5%, [hm-treasury-discounting-2025]) with year 0
+undiscounted. The results are the net present value (NPV), benefit-cost ratio (BCR = PV benefits /
+PV costs) and break-even year (first year in which cumulative discounted net benefit is >= 0),
+each averaged over replications with a 95% t interval of the paired differences.
 
 Example:
     >>> round(npv([-100.0, 50.0, 50.0, 50.0], 0.035), 2)

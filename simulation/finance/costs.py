@@ -98,12 +98,13 @@ FLOW_METRICS = ("gp_appointments_met", "ae_attendances", "emergency_admissions",
 
 
 NOT_MODELLED = {
-    "practice nurse appointment": "the model has no practice-nurse activity (CF §4 gives £47 per "
-                                  "working hour, PSSRU 2023 Table 9.3.1)",
+    "practice nurse appointment": "the model has no practice-nurse activity (£47 per working "
+                                  "hour, PSSRU 2023 Table 9.3.1 [jones-2024])",
     "long-term home care hour": "the model has post-discharge reablement only, no long-term home "
-                                "care (CF §4 homecare £28.53 per hour, 2024/25)",
-    "care home week": "the model has no care-home residents (CF §4 residential £983, nursing "
-                      "£1,329 per week, 2022/23)",
+                                "care (homecare £28.53 per hour, 2024/25 "
+                                "[which-home-care-2024])",
+    "care home week": "the model has no care-home residents (residential £983, nursing "
+                      "£1,329 per week, 2022/23 [jones-2024])",
 }
 """Activities with a published unit cost that the model does not represent, and why no cost."""
 
@@ -186,8 +187,9 @@ def yearly_sums(daily: pd.DataFrame) -> pd.DataFrame:
 def admission_value(fp, short_share: float) -> float:
     """Average cost of an emergency admission at the price year, given the share of 0-1 day stays.
 
-    This is what an avoided admission is worth in the appraisal; calibration-facts §8 item 10
-    puts it at about £1,600-£2,900 (2016/17 prices) depending on the costing basis.
+    This is what an avoided admission is worth in the appraisal; published figures put it at about
+    £1,600-£2,900 (2016/17 prices) depending on the costing basis ([hfma-2017]: £1,590 per
+    non-elective episode; £17.0bn [steventon-2018] / 5.8m admissions [nao-2018] ≈ £2,900).
 
     Example:
         >>> from simulation.finance.params import FinanceParams

@@ -10,9 +10,10 @@ settles each model year at the ``end_of_year`` hook. For the year just ended it
 2. compares spend with the capitated budget (per head, growing in real terms) and adds the
    integration investment that is not activity: one-off transformation and double running;
 3. measures **cash-releasing savings** against the contract's reference: the mean occupied beds of
-   the first contract year grown at ``reference_growth_per_year`` (CF §8 item 1: bed days grow about
-   0.3% a year without integration). Hospital costs are fixed until a whole ward closes, so only
-   whole wards of ``ward_size`` beds (scaled with ``run.scale``) below the reference release cash;
+   the first contract year grown at ``reference_growth_per_year`` (bed days grow about 0.3% a year
+   without integration, [steventon-2018]). Hospital costs are fixed until a whole ward closes, so
+   only whole wards of ``ward_size`` beds (scaled with ``run.scale``) below the reference release
+   cash;
    the rest is capacity freed, valued but not cash;
 4. reinvests ``reinvestment_share`` of the cash released in extra home-support places for the year
    ``reinvestment_lag_years`` later. The places are real capacity of the neighbourhood teams, so

@@ -54,8 +54,9 @@ CASES: tuple[tuple[str, str, Callable, str, Callable], ...] = (
              update={"value": fp.transformation_cost_per_head.value * 2})})),
 )
 """(assumption, low label, low change, high label, high change); ranges are ASSUMPTIONs except the
-optimism-bias high (CF §7 'Optimism bias upper bounds': 66%, U) and the health rate (1.5%,
-CF §7)."""
+optimism-bias high (66%, an unverified placeholder recalled from the Green Book's supplementary
+guidance on optimism bias; no source found) and the health rate (1.5%,
+[hm-treasury-green-book-2022])."""
 
 
 def one_way(yearly: pd.DataFrame, scenarios: dict, baseline: str,

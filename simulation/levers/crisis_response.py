@@ -3,7 +3,7 @@
 A deterioration of an eligible patient (65+ or multimorbid) of an integrated practice is referred
 to the neighbourhood's crisis response with a probability that scales with the lever's strength; if
 the team has a response free today it comes, and with ``avoidance_probability`` the person is cared
-for at home instead of going to A&E or being admitted (Cochrane CD007491, calibration-facts §3).
+for at home instead of going to A&E or being admitted ([shepperd-2016]).
 
 Example:
     >>> CrisisResponseLever.name, CrisisResponseLever.Params().avoidance_probability
@@ -31,7 +31,7 @@ class CrisisResponse(LeverParams):
     avoidance_probability: float = param(
         0.55, "probability",
         "ASSUMPTION: admission-avoidance hospital at home is an alternative to "
-        "admission for selected patients (CF §3 Cochrane CD007491)", "Probability that a response "
+        "admission for selected patients [shepperd-2016]", "Probability that a response "
         "keeps the person at home.", ge=0.0, le=1.0)
 
 

@@ -35,6 +35,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     }
     if data.localities is not None:  # a partitioned sweep: a row per locality
         t["by_locality"] = tables.by_locality(data)
+    t["references"] = tables.references(t)  # full citation of every source key in the tables
     head = _headline_arm(t["options_appraisal"])
     figs = {
         "time_profile": figures.time_profile(t["time_profile"]) if len(t["time_profile"]) else None,

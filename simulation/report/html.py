@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.areas import load_area
+from simulation.references import cited_keys, link_citations, references_html
 from simulation.report.data import ExperimentData
 
 CSS = """
@@ -28,6 +29,7 @@ th{background:#e8eef7} td.t,th.t{text-align:left} .box{background:#f3f6fa;border
 #005eb8;padding:0.6em 1em;margin:1em 0} .warn{background:#fff4e5;border-left-color:#ed8b00}
 td.src{min-width:26em;max-width:34em} td.t{max-width:22em}
 img{max-width:100%;border:1px solid #ddd;margin:0.5em 0} .small{font-size:0.85em;color:#555}
+ul.refs li{margin:0.3em 0;font-size:0.9em}
 """
 
 
@@ -68,9 +70,10 @@ def _table(df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
     head = "".join(f'<th class="{cls(c)}">{html.escape(str(c))}</th>' for c in df.columns)
     body = []
     for _, r in df.iterrows():
-        # Cells that already hold bold markup (row headings built here) pass through unescaped.
+        # Cells that already hold bold markup (row headings built here) pass through unescaped;
+        # a cited source key becomes a link to its entry under References.
         shown = {c: r[c] if isinstance(r[c], str) and r[c].startswith("<b>")
-                 else html.escape(str(r[c])) for c in df.columns}
+                 else link_citations(html.escape(str(r[c]))) for c in df.columns}
         cells = "".join(f'<td class="{cls(c)}">{shown[c]}</td>'
                         for c in df.columns)
         body.append(f"<tr>{cells}</tr>")
@@ -104,8 +107,10 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
              "<div class='box'><b>How to read this.</b> Every option is compared with "
              f"<b>{html.escape(data.baseline)}</b> (do nothing) run with the same random numbers. "
              f"Money is in {fp.price_year} prices, discounted at {fp.discount_rate:.1%} a year "
-             "(HM Treasury Green Book), with optimism bias of "
-             f"{fp.optimism_bias:.0%} added to incremental costs. Activity and money are for the "
+             "(HM Treasury Green Book, "
+             f"{link_citations('[hm-treasury-discounting-2025]')}), with optimism bias of "
+             f"{fp.optimism_bias:.0%} ({link_citations('[mott-macdonald-2002]')}) added to "
+             "incremental costs. Activity and money are for the "
              f"whole population (simulated values divided by the scale {data.scale:g}). Ranges "
              "are 95% confidence intervals across replications; where a range includes zero the "
              "result is <b>not distinguishable from zero</b>. <b>Economic</b> benefits value all "
@@ -200,7 +205,8 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
             "<p class='small'>The budget is the capitated "
             f"£{fp.budget_per_head.value:,.0f} a head ({html.escape(area.title)}: "
             f"{html.escape(area.contract.value)} for {area.population.registered_patients:,} "
-            f"registered patients; {html.escape(area.contract.sources['budget_per_head'])}) "
+            f"registered patients; "
+            f"{link_citations(html.escape(area.contract.sources['budget_per_head']))}) "
             f"uprated and grown at {fp.budget_real_growth_per_year:.0%} a year; gap = spend minus "
             "budget. The model costs only the services it represents (emergency hospital care, GP "
             "appointments, community and reablement services), while an LCO budget also pays for "
@@ -208,7 +214,7 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
             "time is the useful signal. "
             + (f"For comparison, {html.escape(area.title)} expected a funding gap of "
                f"{html.escape(area.contract.funding_gap)} "
-               f"({html.escape(area.contract.sources['funding_gap'])}). "
+               f"({link_citations(html.escape(area.contract.sources['funding_gap']))}). "
                if area.contract.funding_gap else "")
             + f"Do-nothing gap in year 1: {money(base_sp['gap'].iloc[0])}; in year "
             f"{int(base_sp['year'].iloc[-1])}: {money(base_sp['gap'].iloc[-1])}.</p>")
@@ -239,7 +245,11 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
         parts.append("<p>None: every option uses the default parameters.</p>")
     parts.append("<p class='small'>Every other parameter takes its default, documented with its "
                  "source in docs/model.md. Health effects are not valued in QALYs, so the 1.5% "
-                 "health discount rate is not applied.</p></body></html>")
+                 "health discount rate is not applied. Sources are cited by key, e.g. "
+                 "[steventon-2018]; the full citation of every key cited in this report is listed "
+                 "under References.</p>")
+    parts.append(references_html(cited_keys("\n".join(parts))))
+    parts.append("</body></html>")
     return "\n".join(parts)
 
 
@@ -265,7 +275,7 @@ def _by_locality(table: pd.DataFrame, data: ExperimentData) -> str:
 
 
 def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> str:
-    """Cost of an avoided emergency admission implied here, against CF §8 item 10."""
+    """Cost of an avoided emergency admission implied here, against the published costs."""
     from simulation.finance.costs import admission_value, unit_costs, uprate
 
     def _gbp(x: float) -> str:
@@ -282,8 +292,10 @@ def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> s
     hi = uprate(2900, "2016/17", fp.price_year, fp.inflation_per_year)
     return (f"Consistency check: an avoided emergency admission is valued here at about "
             f"{_gbp(each)} ({short:.0%} stays of 0-1 days at {_gbp(p['nel_short_stay'])}, the rest "
-            f"at {_gbp(p['nel_long_stay'])}, NCC 2023/24), against £1,600-£2,900 in 2016/17 "
-            f"prices in CF §8 item 10 ({_gbp(lo)}-{_gbp(hi)} uprated); delayed bed days add "
+            f"at {_gbp(p['nel_long_stay'])}, NCC 2023/24 {link_citations('[jones-2025]')}), "
+            f"against £1,600-£2,900 in 2016/17 prices ({_gbp(lo)}-{_gbp(hi)} uprated; "
+            f"{link_citations('[hfma-2017]')}, {link_citations('[steventon-2018]')} / "
+            f"{link_citations('[nao-2018]')}); delayed bed days add "
             f"{_gbp(p['excess_bed_day'])} each.")
 
 

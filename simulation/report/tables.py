@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from simulation.finance.appraisal import Appraisal, distinguishable, run_finance
 from simulation.finance.costs import NOT_MODELLED, SECTORS, unit_cost_table
+from simulation.references import cited_keys, format_reference, load_references
 from simulation.report.data import ExperimentData
 from simulation.scenario import Scenario
 from simulation.statistics import mean_ci
@@ -217,6 +218,20 @@ def assumptions(data: ExperimentData) -> pd.DataFrame:
         out["arms"] = ["all arms" if len(a) == len(data.arms) else "; ".join(a)
                        for a in out["arms"]]
     return out
+
+
+def references(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every source cited by key in ``tables``, with its full citation (the workbook's sources).
+
+    A key the project's reference list does not define is listed as such, not dropped.
+    """
+    refs = load_references()
+    text = "\n".join(df.astype(str).to_csv(index=False) for df in tables.values())
+    rows = [{"key": k,
+             "citation": format_reference(refs[k]) if k in refs
+             else "not in the project's reference list",
+             "link": refs[k].link if k in refs else ""} for k in cited_keys(text)]
+    return pd.DataFrame(rows, columns=["key", "citation", "link"])
 
 
 def _show(v: Any) -> str:
