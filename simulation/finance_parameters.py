@@ -134,6 +134,25 @@ class FinanceParams(Section):
         "AREA: from the scenario's area file (simulation/areas/), which cites each value; this "
         "default (≈£1,000, 2018/19 prices) applies only when no area is involved",
         "The LCO's capitated budget per registered person.")
+    gp_core_per_head: UnitCost = param(
+        _cost(155.46, "2019/20"), "£ per registered patient per year",
+        "NHS Payments to General Practice, England 2019/20: £155.46 per registered patient "
+        "(GMS £155.17, PMS £154.63; £154.81 in 2018/19) [nhs-digital-payments-gp-2020]. It "
+        "includes QOF, enhanced services, premises and dispensing fees; range ≈£112 (global sum, "
+        "PMS balance, QOF and premises only: £6.85bn over ≈61m patients, same report, derived) "
+        "to £163.65 (2021/22) [mip-payments-gp-2022]",
+        "What a practice's GP core services (its GMS/PMS contract) cost per registered patient: "
+        "for practices whose core sits inside the LCO's budget (integration.contracts."
+        "gp_core_scope) it is added to the budget and to primary-care spend alike.")
+    savings_share_lco: float = param(
+        0.5, "share of cash-releasing savings",
+        "AREA: from the scenario's area file (simulation/areas/), which cites it; this default "
+        "applies only when no area sets it. ASSUMPTION (range 0.25-0.75): "
+        "[pulse-manchester-gp-contract-2015] says savings made in primary and secondary care "
+        "are to be shared, with no split published",
+        "Share of the savings from reduced hospital activity (cash-releasing savings) that comes "
+        "to the LCO (its community services and the primary care inside its budget); the acute "
+        "sector keeps the rest.", ge=0.0, le=1.0)
     budget_real_growth_per_year: float = param(
         0.01, "relative per year", "ASSUMPTION: modest real growth of the allocation",
         "Real growth of the capitated budget per head.", ge=-0.1, le=0.2)
@@ -162,7 +181,8 @@ class FinanceParams(Section):
         0.5, "share", "ASSUMPTION: shared savings split evenly between the acute trust and the LCO "
         "('what we save ... comes in to the same organisation' "
         "[pulse-manchester-gp-contract-2015])",
-        "Share of cash-releasing savings reinvested in community home-support capacity.",
+        "Share of cash-releasing savings reinvested in community home-support capacity (out of "
+        "the LCO's share, savings_share_lco; a larger share is topped up from its budget).",
         ge=0.0, le=1.0)
     reinvestment_lag_years: int = param(1, "years", "ASSUMPTION: a year's savings are known and "
                                         "reallocated at the year end", "Years between a saving "

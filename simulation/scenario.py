@@ -524,6 +524,17 @@ class HospitalParams(Section):
         gt=0.0, le=365.0)
 
 
+GP_CORE_SCOPES = {
+    "outside": "GP core services (GMS/PMS) sit outside the LCO's budget: every practice keeps its "
+               "national contract, and the LCO neither receives nor pays for it",
+    "fully_integrated": "GP core services of fully integrated practices sit inside the LCO's "
+                        "budget (they give up their GMS/PMS contracts and the LCO pays for their "
+                        "core services); other practices keep their national contracts outside it",
+}
+"""The contract scopes ``integration.contracts.gp_core_scope`` allows, each in words (the report
+and workbook use these words, with the area's own note on its contract)."""
+
+
 class ContractParams(Section):
     """Which practices take which contract: by voluntary adoption, or as contracted.
 
@@ -555,6 +566,25 @@ class ContractParams(Section):
         {}, "practice numbers (1-based) by contract", "a planner's choice: the practices that "
         "signed", "Under 'contracted': exactly which practices hold each contract (numbers in "
         "the area's order at the run's structure); overrides ``shares``.")
+    gp_core_scope: Literal["outside", "fully_integrated"] = param(
+        "outside", "-", FROM_AREA + " ([healthcare-leader-lco-tender-2017]: Manchester's GPs keep "
+        "their GMS and PMS contracts; [hsj-dudley-tender-2017]: Dudley's fully integrated "
+        "practices move off their core GP contract, the others' core services are contracted "
+        "separately)",
+        "Whose GP core services (GMS/PMS) sit inside the LCO's budget: 'outside' = no practice's; "
+        "'fully_integrated' = those of practices holding the fully integrated contract (their "
+        "core cost, finance.gp_core_per_head x their list, joins both the budget and the spend). "
+        "Accounting only: activity does not change.")
+
+    def core_in_budget(self, status: int) -> bool:
+        """Whether the GP core services of a practice at ``status`` (0..3) sit inside the budget.
+
+        Example:
+            >>> c = ContractParams(gp_core_scope="fully_integrated")
+            >>> c.core_in_budget(3), c.core_in_budget(2), ContractParams().core_in_budget(3)
+            (True, False, False)
+        """
+        return self.gp_core_scope == "fully_integrated" and status == PRACTICE_STATUS["full"]
 
     @field_validator("shares")
     @classmethod

@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -57,7 +57,7 @@ class _Sourced(Section):
         values = [f for f in type(self).model_fields if f != "sources"]
         # An optional value left empty ('' = nothing published) needs no source.
         missing = [f for f in values if not self.sources.get(f, "").strip()
-                   and getattr(self, f) != ""]
+                   and getattr(self, f) not in ("", None)]
         if missing:
             raise ValueError(f"sources: no source for {missing}; every value needs one (write "
                              "ASSUMPTION and why when nothing is published)")
@@ -91,6 +91,14 @@ class AreaContract(_Sourced):
     budget_cost_year: str = Field(description="Financial year of budget_per_head's prices.")
     funding_gap: str = Field("", description="The published funding gap without reform, as "
                              "text ('' if none was published).")
+    gp_core_scope: Literal["outside", "fully_integrated"] | None = Field(
+        None, description="Whose GP core services (GMS/PMS) sit inside the LCO's budget "
+        "(integration.contracts.gp_core_scope; None = the scenario's default, 'outside').")
+    gp_core_note: str = Field("", description="The contract's scope in the area's own words, "
+                              "for reports ('' = none).")
+    savings_share_lco: float | None = Field(
+        None, ge=0.0, le=1.0, description="Share of cash-releasing savings that comes to the LCO "
+        "(finance.savings_share_lco; None = the scenario's default).")
 
 
 class AreaNeighbourhood(Section):
@@ -191,8 +199,9 @@ class Area(Section):
         rows: list[tuple[str, Any, str]] = []
         for part in ("population", "contract"):
             group = getattr(self, part)
-            rows += [(f"{part}.{f}", getattr(group, f), group.sources[f])
-                     for f in type(group).model_fields if f != "sources"]
+            rows += [(f"{part}.{f}", getattr(group, f), group.sources.get(f, ""))
+                     for f in type(group).model_fields
+                     if f != "sources" and getattr(group, f) is not None]
         for kind in ("localities", "sites"):
             for i, item in enumerate(getattr(self, kind)):
                 rows += [(f"{kind}[{i}].{f}", getattr(item, f), item.source)
@@ -257,7 +266,11 @@ def area_scenario_data(area: Area) -> dict[str, Any]:
                                       if loc.home_site},
         },
         "finance": {"budget_per_head": {"value": c.budget_per_head,
-                                        "cost_year": c.budget_cost_year}},
+                                        "cost_year": c.budget_cost_year},
+                    **({"savings_share_lco": c.savings_share_lco}
+                       if c.savings_share_lco is not None else {})},
+        **({"integration": {"contracts": {"gp_core_scope": c.gp_core_scope}}}
+           if c.gp_core_scope is not None else {}),
     }
 
 
@@ -273,8 +286,10 @@ def scenario_source(area: Area, path: str) -> str | None:
     leaf = rest.split(".")[0].split("[")[0]
     if head == "run" and leaf in ("years", "start_date"):
         return area.contract.sources[leaf]
-    if head == "finance" and leaf == "budget_per_head":
-        return area.contract.sources["budget_per_head"]
+    if head == "finance" and leaf in ("budget_per_head", "savings_share_lco"):
+        return area.contract.sources.get(leaf)
+    if path == "integration.contracts.gp_core_scope":
+        return area.contract.sources.get("gp_core_scope")
     if head == "population" and leaf in area.population.sources:
         return area.population.sources[leaf]
     by_name = {loc.name: loc for loc in area.localities}
@@ -298,5 +313,6 @@ AREA_PATHS = ("name", "run.years", "run.start_date", "population.registered_pati
               "population.births_per_1000", "population.mortality_local_excess",
               "population.localities", "population.neighbourhoods",
               "population.deprivation_by_locality", "hospitals.sites",
-              "hospitals.home_site_of_locality", "finance.budget_per_head")
+              "hospitals.home_site_of_locality", "finance.budget_per_head",
+              "finance.savings_share_lco", "integration.contracts.gp_core_scope")
 """Dotted scenario paths whose defaults come from the area (reset when the area changes)."""

@@ -27,8 +27,8 @@ from simulation.finance_parameters import FinanceParams, financial_year_start
 from simulation.levers import BUILT_IN
 from simulation.parts import CostItem
 
-__all__ = ["COST_ITEMS", "CORE_COST_ITEMS", "CostItem", "SECTORS", "cost_items", "cost_lines",
-           "quantities", "unit_costs", "uprate"]
+__all__ = ["COST_ITEMS", "CORE_COST_ITEMS", "CostItem", "GP_CORE_ITEMS", "SECTORS", "cost_items",
+           "cost_lines", "quantities", "unit_costs", "uprate"]
 
 SECTORS = ("hospital", "community", "primary", "social care")
 """Spending sectors of the capitated budget."""
@@ -65,6 +65,12 @@ CORE_COST_ITEMS: tuple[CostItem, ...] = (
              "home_support_capacity", _Sum("home_support_capacity")),
 )
 """Activity of the pathways and services; each lever declares its own (``Lever.cost_items``)."""
+
+GP_CORE_ITEMS = ("gp_appointment",)
+"""Activity that GP practices' core contracts (GMS/PMS) pay for, per registered patient and not
+per item. The appraisal values it as a resource; the LCO's account leaves it out and counts
+instead ``finance.gp_core_per_head`` for the practices whose core sits in its budget
+(:func:`simulation.finance.ledger.lco_cost_lines`)."""
 
 ITEM_ORDER = ("gp_appointment", "ae_attendance", "nel_short_stay", "nel_long_stay",
               "excess_bed_day", "crisis_response", "case_management_contact", "community_bed_day",

@@ -6,7 +6,9 @@ finance needs yearly sums of these model-level metrics:
 
 ``population, gp_appointments_met, ae_attendances, emergency_admissions, short_stay_admissions,
 delayed_discharge_bed_days, crisis_responses, case_managed, social_prescribed, occupied_beds,
-home_support_occupied, community_beds_occupied`` (and ``practices_integrated`` if kept).
+home_support_occupied, community_beds_occupied`` (and ``practices_integrated`` if kept), and
+``gp_core_patients`` when an option puts GP core services inside the LCO's budget
+(``integration.contracts.gp_core_scope``).
 
 An experiment file for a business case therefore lists, for example::
 
@@ -40,6 +42,8 @@ REQUIRED = ("population", "gp_appointments_met", "ae_attendances", "emergency_ad
 CAPACITY = {"home_support_capacity": "home_support_occupied",
             "community_bed_capacity": "community_beds_occupied"}
 OPTIONAL = ("practices_integrated", "reinvested_places")
+GP_CORE = "gp_core_patients"
+"""The lists whose GP core sits in the LCO's budget; needed when an option's scope puts it there."""
 
 
 @dataclass
@@ -115,6 +119,14 @@ def load(folder: str | Path) -> ExperimentData:
         else:
             raise _fail(folder, f"the results lack {occupied!r}; add it to the experiment's "
                         "metrics (see `simulation.report.data`)")
+    scoped = [a for a, s in arms.items() if s.integration.contracts.gp_core_scope != "outside"]
+    if GP_CORE in by_name or scoped:
+        wanted.append(GP_CORE)
+        if GP_CORE not in by_name:
+            raise _fail(folder, f"option {scoped[0]!r} puts GP core services in the LCO's budget "
+                        "(integration.contracts.gp_core_scope = "
+                        f"{arms[scoped[0]].integration.contracts.gp_core_scope!r}) but the results "
+                        f"lack {GP_CORE!r}; add it to the experiment's metrics")
     missing = [m for m in REQUIRED if m not in by_name]
     if missing:
         raise _fail(folder, f"the results lack metrics the finance needs: {', '.join(missing)}; "
