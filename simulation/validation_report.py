@@ -539,10 +539,9 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
         include_verification: run :mod:`simulation.verification` (off in quick tests).
     """
     from simulation import calibration
+    from simulation.areas import DEFAULT_AREA, load_area
     from simulation.runner import run_scenario
     from simulation.scenario import Scenario
-
-    from simulation.areas import DEFAULT_AREA, load_area
 
     area = load_area(area or DEFAULT_AREA).name
     area_targets = calibration.targets_for_area(area)  # a bad area file fails before any run
