@@ -4,9 +4,11 @@ An area holds what is particular to a place: its registered population and age/s
 localities (any names, any number) and their neighbourhoods and deprivation, its GP practices, its
 acute hospital sites and their beds, and its LCO contract (length, start date, budget per head).
 Every value sits next to the source it came from; a value with no published source says
-``ASSUMPTION`` in its source. The areas shipped with the package live in this folder
-(``<name>.toml``); a planner can describe another area in a file of the same form and name its
-path wherever an area name is accepted.
+``ASSUMPTION`` in its source. An area may also carry its own published figures (``[[targets]]``,
+:class:`AreaTarget`), which its baseline is checked against in place of England's rates, and
+say in ``[figures_not_found]`` where a figure was looked for and not found. The areas shipped
+with the package live in this folder (``<name>.toml``); a planner can describe another area in a
+file of the same form and name its path wherever an area name is accepted.
 
 A scenario is *area + policy + run settings*: :class:`~simulation.scenario.Scenario` takes its
 place-specific values from the area named in ``scenario.area`` (see :func:`area_scenario_data`),
@@ -234,6 +236,9 @@ class Area(Section):
             for i, item in enumerate(getattr(self, kind)):
                 rows += [(f"{kind}[{i}].{f}", getattr(item, f), item.source)
                          for f in type(item).model_fields if f != "source"]
+        for i, t in enumerate(self.targets):
+            rows.append((f"targets[{i}] {t.key}", f"band {t.low:g} to {t.high:g} {t.unit}: "
+                         f"{t.published} ({t.tolerance})", t.source))
         return rows
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from simulation.areas import load_area
 from simulation.dashboard.model import DO_NOTHING, POLICY, SETTINGS, DashboardModel
 from simulation.scenario import get_dotted
 
@@ -219,7 +220,7 @@ def headline_markdown(model: DashboardModel) -> str:
             ("2-hour crisis responses", "crisis_responses")]
     totals = model.totals()
     lines = [
-        f"### Day {p.day:,} of {p.horizon_days:,} ({date})",
+        f"### {load_area(p.scenario.area).title} · Day {p.day:,} of {p.horizon_days:,} ({date})",
         f"Policy: **{LEVEL_WORDS.get(level, level)}**; {p.initial_size:,} registered patients "
         f"(scale {p.scenario.run.scale:g}); seed {model.seed_value}. "
         f"GP practices integrated: **{integrated} of {len(p.practices)}**.",
