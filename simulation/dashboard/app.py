@@ -7,7 +7,7 @@ supplies the side panel: the settings below, and Reset / Play / Step. A setting 
 Reset is pressed, which builds a new :class:`~simulation.dashboard.model.DashboardModel`.
 
 Default dashboard scale: about :data:`OPENING_PATIENTS` registered patients (Manchester 0.1: all 12
-neighbourhoods and 3 hospitals; Dudley 0.2; Greater Manchester 0.021), never below the area's
+neighbourhoods and 3 hospitals; Dudley 0.2; Greater Manchester 0.02), never below the area's
 smallest meaningful scale.
 Measured on the 2-core development machine: one simulated day of both arms takes about 8 ms when
 the machine is quiet (about 20 ms under heavy load), so a one-week step computes in under 0.15 s;
@@ -45,11 +45,11 @@ OPENING_PATIENTS = 60_000
 def opening_scale(scenario: Scenario) -> float:
     """The scale the dashboard opens at for ``scenario``'s area.
 
-    About :data:`OPENING_PATIENTS` patients, to two significant figures, within the scale
-    slider's range and never below the area's smallest meaningful scale.
+    About :data:`OPENING_PATIENTS` patients: to the slider's step of 0.01 from 0.02 up, else to
+    two significant figures; at most 0.5 and never below the area's smallest meaningful scale.
     """
     value = OPENING_PATIENTS / scenario.population.registered_patients
-    digits = 1 - int(math.floor(math.log10(value)))
+    digits = 2 if value >= 0.02 else 1 - int(math.floor(math.log10(value)))
     value = round(value, digits)
     return float(min(0.5, max(value, scenario.smallest_scale())))
 
