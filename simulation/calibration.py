@@ -407,6 +407,25 @@ def run_baseline(scale: float, years: int, replications: int, seed: int = 1,
     return [run_scenario(scenario, seed + i, progress=progress) for i in range(replications)]
 
 
+def pass_counts(runs: list, targets: tuple[Target, ...] | list[Target] = TARGETS) -> pd.DataFrame:
+    """For each target, on how many of the runs (one per seed) its value lies in the band.
+
+    A count per seed, not a verdict on the mean: it shows how often one run of the model meets
+    each figure. Columns: ``key``, ``target``, ``basis``, ``low``, ``high``, ``passed``,
+    ``evaluated`` (runs long enough to measure it), ``min`` and ``max`` of the per-run values.
+    """
+    measures = [RunMeasures(r) for r in runs]
+    rows = []
+    for t in targets:
+        per_run = [float(t.measure(m)) for m in measures if m.years >= t.min_years]
+        values = [v for v in per_run if np.isfinite(v)]
+        rows.append({"key": t.key, "target": t.name, "basis": t.basis, "low": t.low,
+                     "high": t.high, "passed": sum(t.low <= v <= t.high for v in values),
+                     "evaluated": len(values), "min": min(values, default=np.nan),
+                     "max": max(values, default=np.nan)})
+    return pd.DataFrame(rows)
+
+
 def format_table(table: pd.DataFrame) -> str:
     """The evaluated targets as plain text: band, value, verdict, whose figure and its source."""
     show = table.assign(checked_against=table["basis"].map(
@@ -431,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--years", type=int, default=3)
     p.add_argument("--replications", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--per-seed", action="store_true", help="also count, for each target, the "
+                   "replications (one seed each) whose own value is in the band")
     a = p.parse_args(argv)
     try:
         targets = targets_for_area(a.area)
@@ -444,6 +465,11 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(table))
     missed = table[table["met"] == False]  # noqa: E712 (NA-aware)
     print(f"\n{int((table['met'] == True).sum())} of {len(table)} targets met")  # noqa: E712
+    if a.per_seed:
+        counts = pass_counts(runs, targets)
+        print(f"\nRuns in the band, of {len(runs)} (seeds {a.seed}-{a.seed + len(runs) - 1}):")
+        with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
+            print(counts.drop(columns="target").to_string(index=False))
     print(f"\nNo {title} figure of its own, so checked against England's rate:")
     for _, row in missing.iterrows():
         print(f"- {row['target']}: {row['note']}")

@@ -17,8 +17,12 @@ never the bottleneck; raise Mesa's "Render Interval" to advance several weeks pe
 Example:
     >>> sorted(MODEL_PARAMS)[:3]
     ['area', 'case_management_coverage', 'community_beds_per_100k']
-    >>> opening_scale(Scenario.preset("none", area="dudley"))
-    0.2
+    >>> [opening_scale(Scenario.preset("none", area=a))
+    ...  for a in ("manchester", "dudley", "greater-manchester")]
+    [0.1, 0.2, 0.02]
+    >>> from simulation.commands.dashboard import AREA_ENV as SET_BY_THE_COMMAND
+    >>> AREA_ENV == SET_BY_THE_COMMAND
+    True
 """
 
 from __future__ import annotations
