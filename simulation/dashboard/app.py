@@ -105,6 +105,15 @@ MODEL_PARAMS = {
 """The side panel's settings (Mesa SolaraViz ``model_params``); defaults are the scenario's."""
 
 
+def opening_settings() -> dict:
+    """The settings the page opens with: each slider's value, and the fixed ones as they are.
+
+    >>> opening_settings()["area"] == AREA_SPEC, opening_settings()["scale"] == DEFAULT_SCALE
+    (True, True)
+    """
+    return {k: v["value"] if isinstance(v, dict) else v for k, v in MODEL_PARAMS.items()}
+
+
 def Headline(model: DashboardModel):
     """Where the run is and the running totals against do nothing."""
     text = solara.use_memo(lambda: charts.headline_markdown(model),
@@ -141,7 +150,7 @@ COMPONENTS = [
 def make_page(model: DashboardModel | None = None):
     """The SolaraViz element for ``model`` (a fresh default model if None)."""
     if model is None:
-        model = DashboardModel(**{k: v["value"] for k, v in MODEL_PARAMS.items()})
+        model = DashboardModel(**opening_settings())
     return SolaraViz(model, components=COMPONENTS, model_params=MODEL_PARAMS,
                      name=f"{AREA.title}: LCO care flows, policy against do nothing",
                      play_interval=150)
@@ -151,5 +160,5 @@ def make_page(model: DashboardModel | None = None):
 def Page():
     """The page Solara serves; one model per browser session."""
     model = solara.use_memo(
-        lambda: DashboardModel(**{k: v["value"] for k, v in MODEL_PARAMS.items()}), [])
+        lambda: DashboardModel(**opening_settings()), [])
     return make_page(model)

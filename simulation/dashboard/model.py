@@ -141,7 +141,8 @@ class DashboardModel(mesa.Model):
     def neighbourhoods(self, last_days: int = 365) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per neighbourhood: admissions per 1,000 a year in both arms and practices by status.
 
-        Returns ``(rates, practices)``: admissions per 1,000 a year by neighbourhood and arm, and
+        Returns ``(rates, practices)``: admissions per 1,000 a year by neighbourhood ("name
+        (locality)", as in the results) and arm, and
         the number of practices at each integration status by neighbourhood (policy arm). Rates use
         the last ``last_days`` simulated days (or all of them if fewer).
         """
@@ -156,11 +157,11 @@ class DashboardModel(mesa.Model):
             rate = adm / np.maximum(pop, 1) * 1000 * 365 / max(days, 1)
             for h in range(model.n_neighbourhoods):
                 rows.append({"neighbourhood": f"{model.neighbourhood_names[h]} "
-                             f"{model.locality_of_neighbourhood[h]}",
+                             f"({model.locality_of_neighbourhood[h]})",
                              "arm": arm, "admissions_per_1000": float(rate[h])})
         frame = pd.DataFrame(rows)
         status = [{"neighbourhood": f"{self.policy.neighbourhood_names[p.neighbourhood]} "
-                   f"{self.policy.locality_of_neighbourhood[p.neighbourhood]}",
+                   f"({self.policy.locality_of_neighbourhood[p.neighbourhood]})",
                    "status": names[p.status]} for p in self.policy.practices]
         practices = pd.DataFrame(status).value_counts().rename("practices").reset_index()
         return frame, practices
