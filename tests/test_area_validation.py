@@ -98,6 +98,7 @@ def dudley_report(tmp_path_factory):
     return code, out
 
 
+@pytest.mark.slow
 def test_validate_dudley_runs_end_to_end_and_names_each_basis(dudley_report):
     code, out = dudley_report
     assert code == 0  # the report was written; verdicts are in it, whatever they are
