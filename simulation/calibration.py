@@ -6,9 +6,15 @@ Bands are the published range widened by a stated tolerance (mostly for the diff
 Manchester and England, and for sampling noise at reduced scale). Levels are measured over the
 first recorded year; growth rates over all recorded years (needs 3 or more).
 
+:data:`TARGETS` are England's rates. An area file may carry figures of its own (``[[targets]]``,
+see :class:`simulation.areas.AreaTarget`); :func:`targets_for_area` puts each in place of the
+England target it ``replaces`` (or adds it), and every row of :func:`evaluate` says in ``basis``
+whether it was checked against the area's own figure or England's. :func:`figures_not_found`
+lists the England targets the area has no figure of its own for, with the area file's note.
+
 Run as a script, it prints target, source, model value and whether it is met::
 
-    python -m simulation.calibration --scale 0.2 --years 3 --replications 2
+    python -m simulation.calibration --area dudley --scale 0.05 --years 3 --replications 2
 
 Example:
     >>> from simulation.scenario import Scenario
@@ -48,6 +54,10 @@ class Target:
     tolerance: str
     measure: Callable[[RunMeasures], float]
     min_years: int = 1
+    basis: str = "England"
+    """Whose figure the band is: 'England' (national or regional rates) or the area's title."""
+    period: str = ""
+    """When the published figure was measured ('' = as stated in ``published``)."""
 
 
 class RunMeasures:
@@ -71,6 +81,17 @@ class RunMeasures:
         totals = [self.year(k)[metric].sum() for k in range(self.years)]
         slope = np.polyfit(np.arange(self.years), np.log(totals), 1)[0]
         return float(np.expm1(slope) * 100)
+
+    def yearly_rate_growth(self, metric: str) -> float:
+        """Average yearly growth (%) of a yearly count per head (log-linear fit over years)."""
+        rates = [self.year(k)[metric].sum() / self.year(k)["population"].mean()
+                 for k in range(self.years)]
+        slope = np.polyfit(np.arange(self.years), np.log(rates), 1)[0]
+        return float(np.expm1(slope) * 100)
+
+    def registered_population(self) -> float:
+        """The registered population the run starts with, divided by its scale (whole area)."""
+        return float(self.model.initial_size / self.model.scenario.run.scale)
 
     def per_1000(self, metric: str) -> float:
         """Yearly count per 1,000 population in the first recorded year."""
@@ -182,7 +203,81 @@ TARGETS: tuple[Target, ...] = (
            "+-0.6 points",
            lambda r: r.year(0)["readmissions_30d"].sum() / r.year(0)["emergency_admissions"].sum()),
 )
-"""The baseline targets, each with its source, band and how it is measured."""
+"""The baseline targets (England's rates), each with its source, band and how it is measured."""
+
+MEASURES: dict[str, Callable[[RunMeasures], float]] = {
+    **{t.key: t.measure for t in TARGETS},
+    "admission_rate_growth": lambda r: r.yearly_rate_growth("emergency_admissions"),
+    "bed_day_rate_growth": lambda r: r.yearly_rate_growth("occupied_beds"),
+    "registered_population": lambda r: r.registered_population(),
+}
+"""How an area's own target is measured, by the name its ``measure`` gives: every England
+target's measure under its key, and per-head growth rates and the registered population, the
+forms in which local figures are published."""
+
+
+def _area(area: str | None):
+    from simulation.areas import DEFAULT_AREA, load_area
+
+    return load_area(area or DEFAULT_AREA)
+
+
+def targets_for_area(area: str | None = None) -> tuple[Target, ...]:
+    """England's targets with the area's own figures in place of those they replace, then added.
+
+    Args:
+        area: an area name or file; the default area if ``None``.
+
+    Raises:
+        simulation.areas.AreaError: an unknown area, or an area target whose ``measure`` or
+            ``replaces`` names nothing known (one line).
+
+    Example:
+        >>> [(t.key, t.basis) for t in targets_for_area("dudley") if t.basis != "England"][0]
+        ('dudley_admission_rate_growth', 'Dudley')
+        >>> {t.basis for t in targets_for_area("manchester")}
+        {'England'}
+    """
+    from simulation.areas import AreaError
+
+    place = _area(area)
+    england = {t.key for t in TARGETS}
+    own: dict[str, Target] = {}
+    added: list[Target] = []
+    for i, a in enumerate(place.targets):
+        if a.measure not in MEASURES:
+            raise AreaError(f"{place.name}: targets[{i}].measure: {a.measure!r} is not a "
+                            f"measure; expected one of {', '.join(sorted(MEASURES))}")
+        if a.replaces and a.replaces not in england:
+            raise AreaError(f"{place.name}: targets[{i}].replaces: {a.replaces!r} is not an "
+                            f"England target; expected one of {', '.join(sorted(england))}")
+        target = Target(a.key, a.name, a.unit, a.published, a.low, a.high, a.source,
+                        a.tolerance, MEASURES[a.measure], a.min_years, basis=place.title,
+                        period=a.period)
+        if a.replaces:
+            own[a.replaces] = target
+        else:
+            added.append(target)
+    return tuple(own.get(t.key, t) for t in TARGETS) + tuple(added)
+
+
+def figures_not_found(area: str | None = None) -> pd.DataFrame:
+    """The England targets the area has no figure of its own for, with the area file's note.
+
+    Columns: ``key``, ``target`` (its name) and ``note`` (where a figure was looked for, or why
+    one found cannot serve; a plain statement when the area file says nothing).
+
+    >>> table = figures_not_found("dudley")
+    >>> "admissions_growth" in set(table["key"]), "admissions_per_1000" in set(table["key"])
+    (False, True)
+    """
+    place = _area(area)
+    replaced = {t.replaces for t in place.targets if t.replaces}
+    rows = [{"key": t.key, "target": t.name,
+             "note": place.figures_not_found.get(
+                 t.key, f"no {place.title} figure in the reference or the seeds")}
+            for t in TARGETS if t.key not in replaced]
+    return pd.DataFrame(rows, columns=["key", "target", "note"])
 
 
 def _mean_interval(values: list[float]) -> tuple[float, float, float]:
@@ -196,7 +291,8 @@ def evaluate(runs: list, targets: tuple[Target, ...] | list[Target] = TARGETS) -
     """Measure every target on every run; mean, 95% t-interval over runs, and whether it is met.
 
     A target is met when the mean over runs lies in ``[low, high]``. Targets that need more
-    recorded years than the runs have are reported with ``met`` = NA.
+    recorded years than the runs have are reported with ``met`` = NA. ``basis`` says whose
+    figure each band is (see :func:`targets_for_area`).
     """
     measures = [RunMeasures(r) for r in runs]
     rows = []
@@ -211,7 +307,8 @@ def evaluate(runs: list, targets: tuple[Target, ...] | list[Target] = TARGETS) -
                      "low": t.low, "high": t.high, "value": mean, "ci_low": ci_low,
                      "ci_high": ci_high, "n_runs": n,
                      "met": (t.low <= mean <= t.high) if n else pd.NA,
-                     "source": t.source, "tolerance": t.tolerance})
+                     "source": t.source, "tolerance": t.tolerance, "basis": t.basis,
+                     "period": t.period})
     return pd.DataFrame(rows)
 
 
@@ -313,32 +410,81 @@ def run_levels(scale: float, years: int, seeds: list[int],
 
 
 def run_baseline(scale: float, years: int, replications: int, seed: int = 1,
-                 progress: bool = False) -> list:
-    """Replications of the ``none`` baseline (seeds ``seed``, ``seed + 1``, ...)."""
+                 progress: bool = False, area: str | None = None) -> list:
+    """Replications of the area's ``none`` baseline (seeds ``seed``, ``seed + 1``, ...)."""
     from simulation.runner import run_scenario
     from simulation.scenario import Scenario
 
-    scenario = Scenario.preset("none", scale=scale, years=years)
+    scenario = Scenario.preset("none", area=area, scale=scale, years=years)
     return [run_scenario(scenario, seed + i, progress=progress) for i in range(replications)]
 
 
+def pass_counts(runs: list, targets: tuple[Target, ...] | list[Target] = TARGETS) -> pd.DataFrame:
+    """For each target, on how many of the runs (one per seed) its value lies in the band.
+
+    A count per seed, not a verdict on the mean: it shows how often one run of the model meets
+    each figure. Columns: ``key``, ``target``, ``basis``, ``low``, ``high``, ``passed``,
+    ``evaluated`` (runs long enough to measure it), ``min`` and ``max`` of the per-run values.
+    """
+    measures = [RunMeasures(r) for r in runs]
+    rows = []
+    for t in targets:
+        per_run = [float(t.measure(m)) for m in measures if m.years >= t.min_years]
+        values = [v for v in per_run if np.isfinite(v)]
+        rows.append({"key": t.key, "target": t.name, "basis": t.basis, "low": t.low,
+                     "high": t.high, "passed": sum(t.low <= v <= t.high for v in values),
+                     "evaluated": len(values), "min": min(values, default=np.nan),
+                     "max": max(values, default=np.nan)})
+    return pd.DataFrame(rows)
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """The evaluated targets as plain text: band, value, verdict, whose figure and its source."""
+    show = table.assign(checked_against=table["basis"].map(
+        lambda b: "England's rate" if b == "England" else f"{b}'s own figure"))
+    show = show[["target", "published", "low", "high", "value", "ci_low", "ci_high", "met",
+                 "checked_against", "source"]]
+    with pd.option_context("display.width", 250, "display.max_colwidth", 70,
+                           "display.float_format", "{:.3f}".format):
+        return show.to_string(index=False)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the calibration table; exit 1 if any target is not met."""
+    """Print the area's calibration table; exit 1 if any target is not met, 2 on bad input."""
+    from simulation.scenario import ScenarioError
+
     p = argparse.ArgumentParser(prog="python -m simulation.calibration",
-                                description="Check the baseline against published targets.")
+                                description="Check an area's baseline against its own published "
+                                "figures, and England's rates where it has none.")
+    p.add_argument("--area", help="area name or file (default: the default area; lco-sim areas "
+                   "lists them)")
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--years", type=int, default=3)
     p.add_argument("--replications", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--per-seed", action="store_true", help="also count, for each target, the "
+                   "replications (one seed each) whose own value is in the band")
     a = p.parse_args(argv)
-    table = evaluate(run_baseline(a.scale, a.years, a.replications, a.seed, progress=True))
-    show = table[["target", "published", "low", "high", "value", "ci_low", "ci_high", "met",
-                  "source"]]
-    with pd.option_context("display.width", 250, "display.max_colwidth", 70,
-                           "display.float_format", "{:.3f}".format):
-        print(show.to_string(index=False))
+    try:
+        targets = targets_for_area(a.area)
+        missing = figures_not_found(a.area)
+        runs = run_baseline(a.scale, a.years, a.replications, a.seed, progress=True, area=a.area)
+    except ScenarioError as exc:  # an unknown area or a bad setting: one line, no traceback
+        print(f"calibration: error: {exc}", file=sys.stderr)
+        return 2
+    table = evaluate(runs, targets)
+    title = _area(a.area).title
+    print(format_table(table))
     missed = table[table["met"] == False]  # noqa: E712 (NA-aware)
     print(f"\n{int((table['met'] == True).sum())} of {len(table)} targets met")  # noqa: E712
+    if a.per_seed:
+        counts = pass_counts(runs, targets)
+        print(f"\nRuns in the band, of {len(runs)} (seeds {a.seed}-{a.seed + len(runs) - 1}):")
+        with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
+            print(counts.drop(columns="target").to_string(index=False))
+    print(f"\nNo {title} figure of its own, so checked against England's rate:")
+    for _, row in missing.iterrows():
+        print(f"- {row['target']}: {row['note']}")
     return 1 if len(missed) else 0
 
 

@@ -2,14 +2,17 @@
 
 ``lco-sim validate`` calls :func:`write_report`, which
 
-1. runs replications of the ``none`` baseline (:func:`simulation.calibration.run_baseline`) and
-   measures every calibration target (:func:`simulation.calibration.evaluate`);
+1. runs replications of the area's ``none`` baseline (:func:`simulation.calibration.run_baseline`)
+   and measures every calibration target (:func:`simulation.calibration.evaluate`): the area's own
+   published figures where its area file has them, England's rates otherwise
+   (:func:`simulation.calibration.targets_for_area`), each row saying which;
 2. runs a paired ``full`` integration arm with the same seeds (common random numbers) and measures
    the policy targets of target groups 2-4 (:data:`POLICY_TARGETS`, :data:`TARGET_GROUPS`);
 3. runs the verification checks (:func:`simulation.verification.run_all`): Little's law, the
    M/G/inf and Erlang B queueing formulas, invariants;
 4. writes ``report.md`` (with a References section giving the full citation of every source it
-   cites by key, :mod:`simulation.references`), ``targets.csv``, ``verification.csv``, figures
+   cites by key, :mod:`simulation.references`), ``targets.csv``, ``figures_not_found.csv``,
+   ``verification.csv``, figures
    and ``manifest.json``.
 
 Whether a target is met is always computed from the numbers (``low <= value <= high`` on the mean
@@ -252,13 +255,18 @@ def limitations(area_name: str | None = None) -> list[str]:
     rows = list(iter_parameters())
     assumed = [r.name for r in rows if "ASSUMPTION" in r.source]
     calibrated = [r.name for r in rows if "CALIBRATED" in r.source]
+    own = [t.key for t in area.targets]
+    targets = (f"{len(own)} baseline targets are {area.title}'s own published figures "
+               f"({', '.join(own)}); the others are national or regional figures (section 2 "
+               f"lists the {area.title} figures that were not found)" if own else
+               f"Targets are national or regional figures, not {area.title} data (no {area.title} "
+               "figure was found; section 2 says where one was looked for)")
     return [
         f"{len(assumed)} of {len(rows)} parameters rest wholly or partly on an ASSUMPTION and "
         f"{len(calibrated)} are CALIBRATED to the targets above (see docs/model.md, 7.16); the "
         "calibrated targets are therefore not independent validation.",
-        f"Targets are national or regional figures, not {area.title} data; the model has not been "
-        f"back-tested against the {area.title} LCO's own activity since "
-        f"{area.contract.start_date[:4]}.",
+        f"{targets}; the model has not been back-tested against the {area.title} LCO's own "
+        f"activity since {area.contract.start_date[:4]}.",
         "Only emergency (non-elective) care of the registered population is modelled: no elective "
         "admissions, outpatients, maternity or mental-health services. Hospital beds are the share "
         "of each site used by this population's emergency patients.",
@@ -284,20 +292,27 @@ def limitations(area_name: str | None = None) -> list[str]:
 
 
 # ----- figures ------------------------------------------------------------------------------
-def plot_targets(table: pd.DataFrame, path: Path) -> Path:
-    """Each target's mean and 95% CI, drawn relative to its band (band = 0..1)."""
+def plot_targets(table: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Each target's mean and 95% CI, drawn relative to its band (band = 0..1).
+
+    ``title`` (an area's title) heads the figure; targets checked against the area's own figure
+    are marked "(own)".
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     t = table.reset_index(drop=True)
-    width = (t["high"] - t["low"]).replace(0, np.nan)
-    pos = (pd.to_numeric(t["value"]) - t["low"]) / width
-    lo = (pd.to_numeric(t["ci_low"]) - t["low"]) / width
-    hi = (pd.to_numeric(t["ci_high"]) - t["low"]) / width
+    # a point figure (low == high) is drawn on a scale of +-5% of the figure around the middle
+    point = (t["high"] == t["low"]) & (t["low"] != 0)
+    width = (t["high"] - t["low"]).where(~point, 0.1 * t["low"].abs()).replace(0, np.nan)
+    start = t["low"].where(~point, t["low"] - 0.05 * t["low"].abs())
+    pos = (pd.to_numeric(t["value"]) - start) / width
+    lo = (pd.to_numeric(t["ci_low"]) - start) / width
+    hi = (pd.to_numeric(t["ci_high"]) - start) / width
     v = verdicts(t)
-    fig, ax = plt.subplots(figsize=(9, 0.42 * len(t) + 1.4))
+    fig, ax = plt.subplots(figsize=(10, 0.42 * len(t) + 1.4))
     y = np.arange(len(t))[::-1]
     ax.axvspan(0, 1, color="tab:green", alpha=0.12, label="published band")
     colours = np.where(v == "met", "tab:green", np.where(v == "not met", "tab:red", "grey"))
@@ -306,12 +321,16 @@ def plot_targets(table: pd.DataFrame, path: Path) -> Path:
             ax.plot([lo[i], hi[i]], [y[i], y[i]], color=colours[i], lw=2)
         if np.isfinite(pos[i]):
             ax.plot(pos[i], y[i], "o", color=colours[i])
-    ax.set_yticks(y, [f"{k} ({vv})" for k, vv in zip(t["key"], v, strict=True)], fontsize=8)
+    own = (t["basis"].fillna("England") != "England") if "basis" in t else pd.Series(False,
+                                                                                   index=t.index)
+    ax.set_yticks(y, [f"{k}{' (own)' if o else ''}{' (point: +-5% shown)' if pt else ''} ({vv})"
+                      for k, o, pt, vv in zip(t["key"], own, point, v, strict=True)], fontsize=8)
     ax.set_xlabel("position in the published band (0 = low end, 1 = high end); mean and 95% CI")
     finite = np.concatenate([pos[np.isfinite(pos)], [0, 1]])
     ax.set_xlim(max(-3, finite.min() - 0.3), min(4, finite.max() + 0.3))
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Model against published targets")
+    ax.set_title(f"{title}: model against published targets" if title
+                 else "Model against published targets")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -399,25 +418,61 @@ def check_verdicts(checks: pd.DataFrame) -> pd.Series:
 
 
 # ----- the report ---------------------------------------------------------------------------
+def checked_against(basis: Any) -> str:
+    """Whose figure a target's band is, in words ('England' or an area's title).
+
+    >>> checked_against("England"), checked_against("Dudley")
+    ("England's published rates", "Dudley's own figure")
+    """
+    basis = "England" if pd.isna(basis) or not str(basis).strip() else str(basis)
+    return "England's published rates" if basis == "England" else f"{basis}'s own figure"
+
+
 def _target_table_md(table: pd.DataFrame) -> list[str]:
     v = verdicts(table)
     where = interval_status(table)
-    lines = ["| Target | Published | Band | Model value | 95% CI | Verdict | CI vs band | Source |",
-             "|---|---|---|---|---|---|---|---|"]
+    basis = table["basis"] if "basis" in table else pd.Series("England", index=table.index)
+    lines = ["| Target | Published | Band | Model value | 95% CI | Verdict | CI vs band | Source "
+             "| Checked against |", "|---|---|---|---|---|---|---|---|---|"]
     for i, r in table.iterrows():
         band = f"{fmt(r['low'])} to {fmt(r['high'])} {r['unit']}"
         ci = f"{fmt(r['ci_low'])} to {fmt(r['ci_high'])}"
         verdict = {"met": "**met**", "not met": "**not met**"}.get(v[i], v[i])
         lines.append(f"| {_cell(r['target'])} | {_cell(r['published'])} | {_cell(band)} | "
                      f"{fmt(r['value'])} | {ci} | {verdict} | {where[i]} | "
-                     f"{_cell(r['source'])} |")
+                     f"{_cell(r['source'])} | {checked_against(basis[i])} |")
     return lines
 
 
+def _not_found_md(missing: pd.DataFrame | None, title: str) -> list[str]:
+    if missing is None or missing.empty:
+        return [f"Every baseline target has a {title} figure of its own.", ""]
+    lines = [f"No {title} figure was found for these {len(missing)} targets, so they are "
+             "checked against England's published rates:", "",
+             "| Target | Where a figure was looked for, or why one found cannot serve |",
+             "|---|---|"]
+    lines += [f"| {_cell(r['target'])} | {_cell(r['note'])} |" for _, r in missing.iterrows()]
+    return lines + [""]
+
+
 def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
-                    settings: dict[str, Any], verification_error: str | None = None) -> str:
-    """The report as Markdown (figures are referenced by file name)."""
+                    settings: dict[str, Any], verification_error: str | None = None,
+                    missing: pd.DataFrame | None = None) -> str:
+    """The report as Markdown (figures are referenced by file name).
+
+    Args:
+        targets: every target with its numbers (``arm`` 'none' for the baseline rows).
+        verification: the verification checks, or None.
+        settings: run settings, the environment and ``area`` (the area's name).
+        verification_error: why the checks could not be run, if they could not.
+        missing: :func:`simulation.calibration.figures_not_found` for the area.
+    """
+    from simulation.areas import DEFAULT_AREA, load_area
+
     v = verdicts(targets)
+    area = load_area(settings.get("area") or DEFAULT_AREA)
+    base = targets[targets["arm"] == "none"]
+    own = int((base["basis"] != "England").sum()) if "basis" in base else 0
     n_met, n_eval = int((v == "met").sum()), int((v != "not evaluated").sum())
     env = settings["environment"]
     lines = [
@@ -426,7 +481,8 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
         f"{env['lco_sim_version']}, git commit `{env['git_commit']}`"
         f"{' (uncommitted changes)' if env.get('git_dirty') else ''}, Python {env['python']}.",
         "",
-        f"Settings: scale {settings['scale']} ({settings['patients']:,} patients), "
+        f"Area: **{area.title}** (`{area.name}`). Settings: scale {settings['scale']} "
+        f"({settings['patients']:,} patients), "
         f"{settings['years']} recorded years after a {settings['warmup_days']}-day warm-up, "
         f"{settings['replications']} replications (seeds {settings['seeds']}), "
         f"{settings['run_seconds']:.0f} s in total. Each target's value is the mean over "
@@ -440,15 +496,20 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
            else "."), "",
         "![Targets](targets.png)", "",
         "## 1 Baseline targets (no integration)", "",
-        "The `none` arm against published levels and trends (calibration targets, "
-        "`simulation/calibration.py`; sources by key, full citations under References).", "",
-        *_target_table_md(targets[targets["arm"] == "none"]), "",
-        "## 2 Effects of integration (full vs none, paired)", "",
+        f"The `none` arm against published levels and trends (calibration targets, "
+        f"`simulation/calibration.py`; sources by key, full citations under References): "
+        f"{own} of {len(base)} "
+        f"checked against {area.title}'s own published figures (from its area file), the rest "
+        "against England's published rates; the last column says which.", "",
+        *_target_table_md(base), "",
+        f"## 2 {area.title} figures not found", "",
+        *_not_found_md(missing, area.title),
+        "## 3 Effects of integration (full vs none, paired)", "",
         "The `full` integration arm run with the same seeds as the baseline (common random "
         "numbers), so each difference is paired.", "",
         *_target_table_md(targets[targets["arm"] == "full vs none"]), "",
         "![Trajectories](trajectories.png)", "",
-        "## 3 Coverage of the published target groups", "",
+        "## 4 Coverage of the published target groups", "",
         "Which of the ten groups of published patterns this report tests (a target's group is "
         "set in `TARGET_GROUP` of `simulation/validation_report.py`).", "",
         "| Group | Published pattern | Sources | Targets in this report (verdict) |",
@@ -456,7 +517,7 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
     ]
     for _, r in group_coverage(targets).iterrows():
         lines.append(f"| {r['item']} | {r['title']} | {r['sources']} | {_cell(r['targets'])} |")
-    lines += ["", "## 4 Verification", ""]
+    lines += ["", "## 5 Verification", ""]
     if verification is None or verification.empty:
         lines += [f"Verification checks could not be run: {verification_error or 'none found'}.",
                   ""]
@@ -473,10 +534,11 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
                          f"{fmt(r['tolerance'])} | {shown} | "
                          f"{_cell(r.get('detail', ''))} |")
         lines.append("")
-    lines += ["## 5 What the model does not capture", ""]
-    lines += [f"- {item}" for item in limitations()]
+    lines += ["## 6 What the model does not capture", ""]
+    lines += [f"- {item}" for item in limitations(area.name)]
     lines += ["", "## Files", "",
-              "`targets.csv` (every target with low, high, value, CI and met), `verification.csv`, "
+              "`targets.csv` (every target with low, high, value, CI, met and `basis`: whose "
+              "figure it is), `figures_not_found.csv`, `verification.csv`, "
               "`targets.png`, `trajectories.png`, `manifest.json` (settings and versions).", ""]
     lines += ["## References", "", "Every source cited above by key, with its full citation.", "",
               references_markdown(sorted(cited_keys("\n".join(lines))))]
@@ -484,11 +546,13 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
 
 
 def write_report(out: Path, *, scale: float, years: int, replications: int, seed: int = 1,
-                 progress: bool = False, include_verification: bool = True) -> Path:
+                 progress: bool = False, include_verification: bool = True,
+                 area: str | None = None) -> Path:
     """Run everything and write the report folder; returns the path of ``report.md``.
 
     Args:
         out: output folder (replaced as a whole when the report is complete).
+        area: the area validated (name or file); the default area if ``None``.
         scale: population and capacity scale of the runs.
         years: recorded years per run.
         replications: runs per arm (seeds ``seed .. seed + replications - 1``).
@@ -497,20 +561,25 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
         include_verification: run :mod:`simulation.verification` (off in quick tests).
     """
     from simulation import calibration
+    from simulation.areas import DEFAULT_AREA, load_area
     from simulation.runner import run_scenario
     from simulation.scenario import Scenario
 
+    area = load_area(area or DEFAULT_AREA).name
+    area_targets = calibration.targets_for_area(area)  # a bad area file fails before any run
+    missing = calibration.figures_not_found(area)
     started = time.perf_counter()
-    base = calibration.run_baseline(scale, years, replications, seed, progress=progress)
-    full_scenario = Scenario.preset("full", scale=scale, years=years)
+    base = calibration.run_baseline(scale, years, replications, seed, progress=progress,
+                                    area=area)
+    full_scenario = Scenario.preset("full", area=area, scale=scale, years=years)
     arm = [run_scenario(full_scenario, seed + i, progress=progress) for i in range(replications)]
-    baseline = calibration.evaluate(base).assign(arm="none")
-    policy = evaluate_policy(base, arm).assign(arm="full vs none")
+    baseline = calibration.evaluate(base, area_targets).assign(arm="none")
+    policy = evaluate_policy(base, arm).assign(arm="full vs none", basis="England")
     # growth and time-profile patterns of §8 items 2-3, defined once in simulation.calibration
     effects = calibration.evaluate_effects({"none": base, "full": arm})
     effects = effects.assign(published=effects["source"], tolerance="the band as published",
-                             arm="full vs none")
-    targets = pd.concat([baseline, policy, effects[list(REPORT_COLUMNS) + ["arm"]]],
+                             arm="full vs none", basis="England")
+    targets = pd.concat([baseline, policy, effects[list(REPORT_COLUMNS) + ["arm", "basis"]]],
                         ignore_index=True)
     verdicts(targets)  # refuses a 'met' column that disagrees with the numbers
 
@@ -522,7 +591,7 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
             error = f"simulation.verification is not available ({exc})"
 
     settings = {"generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                "scale": scale, "years": years, "replications": replications,
+                "area": area, "scale": scale, "years": years, "replications": replications,
                 "seeds": f"{seed}-{seed + replications - 1}" if replications > 1 else str(seed),
                 "patients": int(base[0].model.initial_size),
                 "warmup_days": int(base[0].model.warmup_days),
@@ -534,10 +603,11 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
         table.to_csv(tmp / "targets.csv", index=False)
         if verification is not None:
             verification.to_csv(tmp / "verification.csv", index=False)
-        plot_targets(targets, tmp / "targets.png")
+        missing.to_csv(tmp / "figures_not_found.csv", index=False)
+        plot_targets(targets, tmp / "targets.png", title=load_area(area).title)
         plot_trajectories(base, arm, tmp / "trajectories.png")
-        (tmp / "report.md").write_text(render_markdown(targets, verification, settings, error),
-                                       encoding="utf-8")
+        (tmp / "report.md").write_text(render_markdown(targets, verification, settings, error,
+                                                       missing), encoding="utf-8")
         manifest = {"kind": "validation",
                     **{k: v for k, v in settings.items() if k != "environment"}}
         manifest.update(settings["environment"],

@@ -173,7 +173,7 @@ def test_cli_exit_status_and_dry_run_in_a_real_process(tmp_path):
     p = subprocess.run([*cli, "sweep", str(good), "--out", str(out), "--dry-run"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
-    assert "2 arms x 2 replications = 4 runs" in p.stdout
+    assert "2 options (arms) x 2 replications = 4 runs" in p.stdout
     assert "level=none" in p.stdout and "level=full" in p.stdout
     assert not out.exists()
 

@@ -4,9 +4,11 @@ An area holds what is particular to a place: its registered population and age/s
 localities (any names, any number) and their neighbourhoods and deprivation, its GP practices, its
 acute hospital sites and their beds, and its LCO contract (length, start date, budget per head).
 Every value sits next to the source it came from; a value with no published source says
-``ASSUMPTION`` in its source. The areas shipped with the package live in this folder
-(``<name>.toml``); a planner can describe another area in a file of the same form and name its
-path wherever an area name is accepted.
+``ASSUMPTION`` in its source. An area may also carry its own published figures (``[[targets]]``,
+:class:`AreaTarget`), which its baseline is checked against in place of England's rates, and
+say in ``[figures_not_found]`` where a figure was looked for and not found. The areas shipped
+with the package live in this folder (``<name>.toml``); a planner can describe another area in a
+file of the same form and name its path wherever an area name is accepted.
 
 A scenario is *area + policy + run settings*: :class:`~simulation.scenario.Scenario` takes its
 place-specific values from the area named in ``scenario.area`` (see :func:`area_scenario_data`),
@@ -139,6 +141,37 @@ class AreaSite(Section):
     source: str = Field(min_length=1)
 
 
+class AreaTarget(Section):
+    """A published figure of the area's own that its baseline (integration ``none``) must meet.
+
+    The band ``low``..``high`` is the source's own range; where the source gives a point, it is
+    the point with the interval stated in ``tolerance`` (the figure's own sampling interval, say),
+    never a widening chosen to pass. ``measure`` names how the model's value is measured
+    (:data:`simulation.calibration.MEASURES`); ``replaces`` names the England target this figure
+    stands in for (:data:`simulation.calibration.TARGETS`), if any.
+    """
+
+    key: str = Field(pattern=r"^[a-z0-9_]+$", description="Short name of the target.")
+    name: str = Field(min_length=1, description="What is compared, in words.")
+    unit: str = Field(min_length=1)
+    published: str = Field(min_length=1, description="The figure as published, in words.")
+    low: float = Field(description="Low end of the band, in ``unit``.")
+    high: float = Field(description="High end of the band, in ``unit``.")
+    period: str = Field(min_length=1, description="When the figure was measured.")
+    source: str = Field(min_length=1, description="Where the figure is published (cite it).")
+    tolerance: str = Field(min_length=1, description="How the band follows from the figure.")
+    measure: str = Field(min_length=1, description="How the model's value is measured.")
+    replaces: str = Field("", description="Key of the England target it replaces ('' = none).")
+    min_years: int = Field(1, ge=1, le=30, description="Recorded years the measure needs.")
+
+    @model_validator(mode="after")
+    def _band(self) -> AreaTarget:
+        if self.low > self.high:
+            raise ValueError(f"target {self.key!r}: low {self.low:g} is above high "
+                             f"{self.high:g}")
+        return self
+
+
 class Area(Section):
     """A place described as data (see the module docstring and docs/extending.md)."""
 
@@ -149,9 +182,15 @@ class Area(Section):
     contract: AreaContract
     localities: list[AreaLocality] = Field(min_length=1)
     sites: list[AreaSite] = Field(min_length=1)
+    targets: list[AreaTarget] = Field(default_factory=list, description="The area's own "
+                                      "published figures its baseline is checked against.")
+    figures_not_found: dict[str, str] = Field(
+        default_factory=dict, description="For England targets without a figure of the area's "
+        "own: where one was looked for, or why a figure found could not be used (by key).")
 
     @model_validator(mode="after")
     def _consistent(self) -> Area:
+        _unique([t.key for t in self.targets], "targets")
         names = [loc.name for loc in self.localities]
         _unique(names, "localities")
         _unique([h.name for loc in self.localities for h in loc.neighbourhoods], "neighbourhoods")
@@ -206,6 +245,9 @@ class Area(Section):
             for i, item in enumerate(getattr(self, kind)):
                 rows += [(f"{kind}[{i}].{f}", getattr(item, f), item.source)
                          for f in type(item).model_fields if f != "source"]
+        for i, t in enumerate(self.targets):
+            rows.append((f"targets[{i}] {t.key}", f"band {t.low:g} to {t.high:g} {t.unit}: "
+                         f"{t.published} ({t.tolerance})", t.source))
         return rows
 
 
