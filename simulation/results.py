@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulation.population import AGE_BAND_LABELS
+from simulation.population import AGE_BAND_LABELS, QUINTILE_LABELS
 
 COLUMNS = ["day", "date", "metric", "dimension", "group", "value"]
 
@@ -26,7 +26,7 @@ def _group_labels(model, dimension: str) -> list[str]:
                                                         strict=True)]
     if dimension == "age_band":
         return list(AGE_BAND_LABELS)
-    return [f"Q{q + 1}" for q in range(5)]
+    return list(QUINTILE_LABELS)
 
 
 def tidy_results(model) -> pd.DataFrame:
