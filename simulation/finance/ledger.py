@@ -46,34 +46,44 @@ from simulation.parts import Part
 
 CAPACITY_METRICS = (
     Metric("home_support_capacity", "stock", "places",
-           "Funded home-support places today (base, uplift and reinvestment)."),
-    Metric("community_bed_capacity", "stock", "beds", "Funded community beds today."),
+           "Funded home-support places today (base, uplift and reinvestment).",
+           label="Home-support places funded"),
+    Metric("community_bed_capacity", "stock", "beds", "Funded community beds today.",
+           label="Community beds funded"),
     Metric("reinvested_places", "stock", "places",
-           "Home-support places bought with reinvested savings."),
+           "Home-support places bought with reinvested savings.",
+           label="Home-support places from reinvested savings"),
 )
 """Daily series the ledger adds to the model's recorded outputs (funded capacity, reinvestment)."""
 
 CAPACITY_REPORTERS = tuple(m.name for m in CAPACITY_METRICS)
 """Names of :data:`CAPACITY_METRICS`."""
 
-FINANCE_METRICS = tuple(Metric(name, kind, "£" if kind == "flow" else unit, text, level="finance")
-                        for name, kind, unit, text in (
-    ("budget", "flow", "£", "Capitated budget of the year."),
-    ("spend_hospital", "flow", "£", "Hospital spend of the year."),
-    ("spend_community", "flow", "£", "Community spend of the year."),
-    ("spend_primary", "flow", "£", "Primary-care spend of the year."),
-    ("spend_social_care", "flow", "£", "Social-care spend of the year."),
-    ("spend_activity", "flow", "£", "Spend on activity of the year."),
-    ("transformation", "flow", "£", "One-off transformation cost of the year."),
-    ("double_running", "flow", "£", "Double-running cost of the year."),
-    ("spend_total", "flow", "£", "All spend of the year."),
-    ("gap", "flow", "£", "Spend minus budget."),
-    ("reference_beds", "stock", "beds", "The contract's reference occupied beds."),
-    ("beds_freed", "stock", "beds", "Mean occupied beds below the reference."),
-    ("wards_closable", "stock", "wards", "Whole wards the freed beds could close."),
-    ("cash_releasing_savings", "flow", "£", "Savings from whole wards closed."),
-    ("capacity_freed_value", "flow", "£", "Value of freed capacity that is not cash."),
-    ("reinvestment_pot", "flow", "£", "Cash released set aside for reinvestment.")))
+FINANCE_METRICS = tuple(Metric(name, kind, "£" if kind == "flow" else unit, text, level="finance",
+                               label=label)
+                        for name, kind, unit, text, label in (
+    ("budget", "flow", "£", "Capitated budget of the year.", "Budget"),
+    ("spend_hospital", "flow", "£", "Hospital spend of the year.", "Hospital spend"),
+    ("spend_community", "flow", "£", "Community spend of the year.", "Community spend"),
+    ("spend_primary", "flow", "£", "Primary-care spend of the year.", "Primary-care spend"),
+    ("spend_social_care", "flow", "£", "Social-care spend of the year.", "Social-care spend"),
+    ("spend_activity", "flow", "£", "Spend on activity of the year.", "Spend on activity"),
+    ("transformation", "flow", "£", "One-off transformation cost of the year.",
+     "Transformation cost"),
+    ("double_running", "flow", "£", "Double-running cost of the year.", "Double-running cost"),
+    ("spend_total", "flow", "£", "All spend of the year.", "Total spend"),
+    ("gap", "flow", "£", "Spend minus budget.", "Spend minus budget"),
+    ("reference_beds", "stock", "beds", "The contract's reference occupied beds.",
+     "Reference occupied beds"),
+    ("beds_freed", "stock", "beds", "Mean occupied beds below the reference.", "Beds freed"),
+    ("wards_closable", "stock", "wards", "Whole wards the freed beds could close.",
+     "Wards that could close"),
+    ("cash_releasing_savings", "flow", "£", "Savings from whole wards closed.",
+     "Cash-releasing savings"),
+    ("capacity_freed_value", "flow", "£", "Value of freed capacity that is not cash.",
+     "Value of capacity freed (not cash)"),
+    ("reinvestment_pot", "flow", "£", "Cash released set aside for reinvestment.",
+     "Reinvestment pot")))
 """Columns of the ledger's yearly account (dimension ``finance`` of an experiment's results)."""
 
 
