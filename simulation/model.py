@@ -9,7 +9,9 @@ one place the daily order of events is written down.
 
 Mesa conventions: the warm-up runs inside the constructor and is not counted in ``steps``; each
 ``step()`` is one recorded day; ``running`` turns False at the horizon, after which ``step()``
-does nothing.
+does nothing. So ``mesa.batch_run(LCOModel, parameters={"scenario": [...], "seed": [...]},
+max_steps=..., data_collection_period=1)`` gives one row per recorded day of every run
+(``docs/experiments.md``, "The Mesa way").
 
 Example:
     >>> from simulation.scenario import Scenario
@@ -139,6 +141,10 @@ class LCOModel(mesa.Model):
                  seed: int | np.random.SeedSequence = 0, record_episodes: bool = True,
                  levers: Sequence = (), observers: Sequence[Part] = (),
                  services: Sequence[Service] = ()):
+        if scenario is not None and not isinstance(scenario, Scenario):
+            raise TypeError(f"scenario must be a simulation.scenario.Scenario, got "
+                            f"{type(scenario).__name__}; with mesa.batch_run give a list of "
+                            "scenarios: parameters={'scenario': [scenario]}")
         self.streams = RandomStreams(seed)
         # Mesa's own generator is not used by the model's processes; seed it from ours anyway.
         super().__init__(seed=int(self.streams.seed_sequence.generate_state(1)[0]))
