@@ -61,18 +61,19 @@ class Hospital(mesa.Agent):
     """Per-site daily series (Mesa DataCollector agent-type reporters): metric -> attribute."""
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric("occupied_beds", "stock", "beds", "Beds occupied tonight at the site.",
-               level="hospital"),
+               level="hospital", label="Acute beds occupied"),
         Metric("occupancy", "stock", "share", "Occupied over base beds (above 1 when escalated).",
-               level="hospital"),
+               level="hospital", label="Bed occupancy"),
         Metric("delayed_discharge_bed_days", "flow", "bed days",
                "Beds at the site occupied tonight by patients waiting for a place.",
-               level="hospital"),
+               level="hospital", label="Delayed-discharge bed days"),
         Metric("fit_not_discharged", "stock", "patients",
-               "Medically fit patients still at the site.", level="hospital"),
+               "Medically fit patients still at the site.", level="hospital",
+               label="Medically fit patients still in hospital"),
         Metric("escalation_open", "stock", "0/1", "Whether escalation beds are open today.",
-               level="hospital"),
+               level="hospital", label="Escalation beds open"),
         Metric("admissions", "flow", "admissions", "Admissions to the site today.",
-               level="hospital"),
+               level="hospital", label="Admissions to the site"),
     )
 
     def __init__(self, model: mesa.Model, index: int, spec: HospitalSpec, scale: float,

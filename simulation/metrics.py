@@ -11,15 +11,21 @@ A metric is a **flow** (events counted over the day: admissions, deaths; summed 
 band, deprivation quintile); ``level`` says whether it is a model-wide series (``all``) or one
 series per hospital (``hospital``) or a yearly account (``finance``).
 
+Every metric also has a plain-English ``title`` for figures and tables: its declared ``label``,
+or its name in words (``ae_attendances`` reads "A&E attendances").
+
 Example:
     >>> reg = MetricRegistry()
     >>> reg.add(Metric("deaths", "flow", "people", "Deaths today.",
     ...                breakdowns=BREAKDOWN_DIMENSIONS))
-    >>> reg.add(Metric("occupied_beds", "stock", "beds", "Beds occupied tonight."))
+    >>> reg.add(Metric("occupied_beds", "stock", "beds", "Beds occupied tonight.",
+    ...                label="Acute beds occupied"))
     >>> reg.names(), reg.is_stock("occupied_beds")
     (('deaths', 'occupied_beds'), True)
     >>> sorted(reg.recorded_dimensions("deaths"))
     ['age_band', 'all', 'deprivation_quintile', 'neighbourhood']
+    >>> reg["occupied_beds"].title, plain_name("gp_unmet_to_ae")
+    ('Acute beds occupied', 'GP unmet to A&E')
 """
 
 from __future__ import annotations
@@ -36,6 +42,16 @@ account."""
 
 KINDS = ("stock", "flow")
 
+_WORDS = {"ae": "A&E", "gp": "GP", "30d": "within 30 days"}
+"""Abbreviations in metric names and how they read in English."""
+
+
+def plain_name(name: str) -> str:
+    """A metric name in words: underscores become spaces, abbreviations are spelt as read."""
+    words = [_WORDS.get(w, w) for w in name.split("_") if w]
+    text = " ".join(words) or name
+    return text[0].upper() + text[1:]
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -48,6 +64,8 @@ class Metric:
         description: one plain sentence for the user guide.
         breakdowns: grouping dimensions at which it is also counted.
         level: ``all``, ``hospital`` or ``finance``.
+        label: a short plain-English name for figure axes and legends (default: the name in
+            words, :func:`plain_name`).
     """
 
     name: str
@@ -56,6 +74,12 @@ class Metric:
     description: str
     breakdowns: tuple[str, ...] = ()
     level: str = "all"
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """The plain-English name: ``label``, else the name in words."""
+        return self.label or plain_name(self.name)
 
     def __post_init__(self):
         if self.kind not in KINDS:

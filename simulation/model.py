@@ -9,7 +9,9 @@ one place the daily order of events is written down.
 
 Mesa conventions: the warm-up runs inside the constructor and is not counted in ``steps``; each
 ``step()`` is one recorded day; ``running`` turns False at the horizon, after which ``step()``
-does nothing.
+does nothing. So ``mesa.batch_run(LCOModel, parameters={"scenario": [...], "seed": [...]},
+max_steps=..., data_collection_period=1)`` gives one row per recorded day of every run
+(``docs/experiments.md``, "The Mesa way").
 
 Example:
     >>> from simulation.scenario import Scenario
@@ -71,15 +73,23 @@ ORGANISATION_METRICS = (
     Metric("community_contacts", "flow", "contacts",
            "Community contacts today: crisis responses, case-management reviews, home-support "
            "visits and step-up admissions."),
-    Metric("home_support_occupied", "stock", "places", "Home-support places in use."),
-    Metric("community_beds_occupied", "stock", "beds", "Community beds in use."),
-    Metric("occupied_beds", "stock", "beds", "Acute beds occupied tonight (all sites)."),
-    Metric("bed_capacity", "stock", "beds", "Acute beds available today, with escalation beds."),
+    Metric("home_support_occupied", "stock", "places", "Home-support places in use.",
+           label="Home-support places in use"),
+    Metric("community_beds_occupied", "stock", "beds", "Community beds in use.",
+           label="Community beds in use"),
+    Metric("occupied_beds", "stock", "beds", "Acute beds occupied tonight (all sites).",
+           label="Acute beds occupied"),
+    Metric("bed_capacity", "stock", "beds", "Acute beds available today, with escalation beds.",
+           label="Acute beds available"),
     Metric("delayed_discharge_bed_days", "flow", "bed days",
-           "Beds occupied tonight by patients ready to leave but waiting for a place."),
-    Metric("fit_not_discharged", "stock", "patients", "Medically fit patients still in hospital."),
-    Metric("practices_integrated", "stock", "practices", "Practices at any integration status."),
-    Metric("integration_strength", "stock", "share", "Mean lever intensity over practices."),
+           "Beds occupied tonight by patients ready to leave but waiting for a place.",
+           label="Delayed-discharge bed days"),
+    Metric("fit_not_discharged", "stock", "patients", "Medically fit patients still in hospital.",
+           label="Medically fit patients still in hospital"),
+    Metric("practices_integrated", "stock", "practices", "Practices at any integration status.",
+           label="GP practices integrated"),
+    Metric("integration_strength", "stock", "share", "Mean lever intensity over practices.",
+           label="Integration strength (mean lever intensity)"),
 )
 """Daily series of the organisations (community teams, hospitals, the LCO)."""
 
@@ -131,6 +141,10 @@ class LCOModel(mesa.Model):
                  seed: int | np.random.SeedSequence = 0, record_episodes: bool = True,
                  levers: Sequence = (), observers: Sequence[Part] = (),
                  services: Sequence[Service] = ()):
+        if scenario is not None and not isinstance(scenario, Scenario):
+            raise TypeError(f"scenario must be a simulation.scenario.Scenario, got "
+                            f"{type(scenario).__name__}; with mesa.batch_run give a list of "
+                            "scenarios: parameters={'scenario': [scenario]}")
         self.streams = RandomStreams(seed)
         # Mesa's own generator is not used by the model's processes; seed it from ours anyway.
         super().__init__(seed=int(self.streams.seed_sequence.generate_state(1)[0]))

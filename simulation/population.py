@@ -46,6 +46,12 @@ AGE_BANDS = ((0, 17), (18, 64), (65, 74), (75, 84), (85, MAX_AGE))
 AGE_BAND_LABELS = tuple(f"{lo}-{hi}" if hi < MAX_AGE else f"{lo}+" for lo, hi in AGE_BANDS)
 N_TIERS = 4
 N_QUINTILES = 5
+QUINTILE_LABELS = tuple(f"Q{q + 1}" for q in range(N_QUINTILES))
+"""Deprivation quintiles as every output writes them: ``Q1`` is the most deprived fifth of
+England's small areas (IMD), ``Q5`` the least. Patients hold the code 0-4 (0 = ``Q1``); results
+(``group``) and the episode log (``quintile``) both show these labels."""
+QUINTILE_NAMES = ("Q1 (most deprived)", "Q2", "Q3", "Q4", "Q5 (least deprived)")
+"""The same quintiles in plain English, for figure axes and legends."""
 DAYS_PER_YEAR = 365.25
 
 

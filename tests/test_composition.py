@@ -292,3 +292,12 @@ def test_mesa_batch_run_gives_one_row_per_recorded_day():
     direct = LCOModel(s, seed=1).run().results()
     daily = direct.query("metric == 'emergency_admissions' and dimension == 'all'")["value"]
     assert one["emergency_admissions"].tolist() == daily.tolist()
+
+
+def test_a_bare_scenario_given_to_mesa_batch_run_is_refused_with_advice():
+    import mesa
+
+    s = _scenario(level="none", scale=0.003, years=1)
+    with pytest.raises(TypeError, match=r"give a list of scenarios: parameters=\{'scenario'"):
+        mesa.batch_run(LCOModel, parameters={"scenario": s}, max_steps=2,
+                       display_progress=False)

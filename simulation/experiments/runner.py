@@ -84,7 +84,7 @@ def simulate_with_warnings(task: RunTask, days: int | None = None
 
 def aggregate_run(results: pd.DataFrame, task: RunTask,
                   finance: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Keep the task's metrics and dimensions, summarised per period.
+    """Keep the task's metrics, each at its dimensions, summarised per period.
 
     ``time`` is the model day (from 0) for ``period = "day"``, and the 1-based model year (365
     days) or calendar month for ``"year"`` and ``"month"``. The ``finance`` dimension comes from
@@ -112,7 +112,7 @@ def aggregate_run(results: pd.DataFrame, task: RunTask,
                        ignore_index=True)
     frames = []
     for m in task.metrics:
-        sub = df[df["metric"] == m.name]
+        sub = df[(df["metric"] == m.name) & df["dimension"].isin(m.dimensions)]
         g = (sub.groupby(["dimension", "group", "time"], sort=True)["value"]
              .agg(m.statistic).reset_index())
         g["metric"] = m.label

@@ -62,13 +62,17 @@ from simulation.parts import Part
 
 CAPACITY_METRICS = (
     Metric("home_support_capacity", "stock", "places",
-           "Funded home-support places today (base, uplift and reinvestment)."),
-    Metric("community_bed_capacity", "stock", "beds", "Funded community beds today."),
+           "Funded home-support places today (base, uplift and reinvestment).",
+           label="Home-support places funded"),
+    Metric("community_bed_capacity", "stock", "beds", "Funded community beds today.",
+           label="Community beds funded"),
     Metric("reinvested_places", "stock", "places",
-           "Home-support places bought with reinvested savings."),
+           "Home-support places bought with reinvested savings.",
+           label="Home-support places from reinvested savings"),
     Metric("gp_core_patients", "stock", "patients",
            "Registered patients of the practices whose GP core services (GMS/PMS) sit inside the "
-           "LCO's budget (integration.contracts.gp_core_scope; lists as last updated)."),
+           "LCO's budget (integration.contracts.gp_core_scope; lists as last updated).",
+           label="Patients whose GP core is in the budget"),
 )
 """Daily series the ledger adds to the model's recorded outputs (funded capacity, reinvestment,
 the lists whose GP core sits in the budget)."""
@@ -76,31 +80,42 @@ the lists whose GP core sits in the budget)."""
 CAPACITY_REPORTERS = tuple(m.name for m in CAPACITY_METRICS)
 """Names of :data:`CAPACITY_METRICS`."""
 
-FINANCE_METRICS = tuple(Metric(name, kind, "£" if kind == "flow" else unit, text, level="finance")
-                        for name, kind, unit, text in (
-    ("budget", "flow", "£", "Capitated budget of the year (with the GP core in it)."),
+FINANCE_METRICS = tuple(Metric(name, kind, "£" if kind == "flow" else unit, text, level="finance",
+                               label=label)
+                        for name, kind, unit, text, label in (
+    ("budget", "flow", "£", "Capitated budget of the year (with the GP core in it).", "Budget"),
     ("gp_core", "flow", "£", "GP core services (GMS/PMS) of the practices whose core sits in the "
-     "budget: in the budget and in primary-care spend alike."),
-    ("spend_hospital", "flow", "£", "Hospital spend of the year."),
-    ("spend_community", "flow", "£", "Community spend of the year."),
-    ("spend_primary", "flow", "£", "Primary-care spend of the year (the GP core in the budget)."),
-    ("spend_social_care", "flow", "£", "Social-care spend of the year."),
+     "budget: in the budget and in primary-care spend alike.", "GP core services in the budget"),
+    ("spend_hospital", "flow", "£", "Hospital spend of the year.", "Hospital spend"),
+    ("spend_community", "flow", "£", "Community spend of the year.", "Community spend"),
+    ("spend_primary", "flow", "£", "Primary-care spend of the year (the GP core in the budget).",
+     "Primary-care spend"),
+    ("spend_social_care", "flow", "£", "Social-care spend of the year.", "Social-care spend"),
     ("spend_activity", "flow", "£", "Spend on services of the year (activity, funded capacity "
-     "and the GP core in the budget)."),
-    ("transformation", "flow", "£", "One-off transformation cost of the year."),
-    ("double_running", "flow", "£", "Double-running cost of the year."),
-    ("spend_total", "flow", "£", "All spend of the year."),
-    ("gap", "flow", "£", "Spend minus budget."),
-    ("reference_beds", "stock", "beds", "The contract's reference occupied beds."),
-    ("beds_freed", "stock", "beds", "Mean occupied beds below the reference."),
-    ("wards_closable", "stock", "wards", "Whole wards the freed beds could close."),
-    ("cash_releasing_savings", "flow", "£", "Savings from whole wards closed."),
-    ("capacity_freed_value", "flow", "£", "Value of freed capacity that is not cash."),
-    ("reinvestment_pot", "flow", "£", "Cash released set aside for reinvestment."),
-    ("savings_acute", "flow", "£", "The acute sector's share of the cash-releasing savings."),
-    ("savings_lco", "flow", "£", "The LCO's share of the cash-releasing savings."),
+     "and the GP core in the budget).", "Spend on services"),
+    ("transformation", "flow", "£", "One-off transformation cost of the year.",
+     "Transformation cost"),
+    ("double_running", "flow", "£", "Double-running cost of the year.", "Double-running cost"),
+    ("spend_total", "flow", "£", "All spend of the year.", "Total spend"),
+    ("gap", "flow", "£", "Spend minus budget.", "Spend minus budget"),
+    ("reference_beds", "stock", "beds", "The contract's reference occupied beds.",
+     "Reference occupied beds"),
+    ("beds_freed", "stock", "beds", "Mean occupied beds below the reference.", "Beds freed"),
+    ("wards_closable", "stock", "wards", "Whole wards the freed beds could close.",
+     "Wards that could close"),
+    ("cash_releasing_savings", "flow", "£", "Savings from whole wards closed.",
+     "Cash-releasing savings"),
+    ("capacity_freed_value", "flow", "£", "Value of freed capacity that is not cash.",
+     "Value of capacity freed (not cash)"),
+    ("reinvestment_pot", "flow", "£", "Cash released set aside for reinvestment.",
+     "Reinvestment pot"),
+    ("savings_acute", "flow", "£", "The acute sector's share of the cash-releasing savings.",
+     "Savings kept by the acute sector"),
+    ("savings_lco", "flow", "£", "The LCO's share of the cash-releasing savings.",
+     "Savings that come to the LCO"),
     ("savings_lco_primary_care", "flow", "£", "Part of the LCO's share that falls to the primary "
-     "care inside its budget (pro rata to budget; 0 when GP core sits outside).")))
+     "care inside its budget (pro rata to budget; 0 when GP core sits outside).",
+     "Savings that fall to primary care")))
 """Columns of the ledger's yearly account (dimension ``finance`` of an experiment's results)."""
 
 

@@ -57,7 +57,7 @@ class CaseManagementLever(Lever):
     stream = Process.CASE_FINDING
     metrics = (Metric("case_managed", "stock", "patients",
                       "Patients enrolled in case management (a stock; its yearly sum is "
-                      "patient-days)."),)
+                      "patient-days).", label="Patients case-managed"),)
     cost_items = (
         CostItem("case_management_contact", "community", "case-management contacts",
                  "case_managed (patient-days) x contacts per week / 7",

@@ -44,9 +44,10 @@ class CrisisResponseLever(Lever):
     service = "crisis_response"
     metrics = (
         Metric("crisis_responses", "flow", "responses", "2-hour crisis responses given today.",
-               breakdowns=BREAKDOWN_DIMENSIONS),
+               breakdowns=BREAKDOWN_DIMENSIONS, label="2-hour crisis responses"),
         Metric("crisis_avoided_admissions", "flow", "episodes",
-               "Acute episodes cared for at home after a crisis response."))
+               "Acute episodes cared for at home after a crisis response.",
+               label="Admissions avoided by crisis response"))
     cost_items = (CostItem("crisis_response", "community", "2-hour crisis responses",
                            "crisis_responses", lambda m, s: float(m["crisis_responses"])),)
 

@@ -41,7 +41,8 @@ class SocialPrescribingLever(Lever):
     Params = SocialPrescribing
     stream = Process.SOCIAL_PRESCRIBING
     metrics = (Metric("social_prescribed", "stock", "patients",
-                      "Patients ever referred to social prescribing (a stock)."),)
+                      "Patients ever referred to social prescribing (a stock).",
+                      label="Patients referred to social prescribing"),)
     cost_items = (
         CostItem("social_prescribing_person_year", "community",
                  "person-years referred to social prescribing",
