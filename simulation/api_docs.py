@@ -66,9 +66,12 @@ def importable(names: list[str]) -> tuple[list[str], dict[str, str]]:
     return ok, failed
 
 
-def build(out: Path = API_DIR, modules: list[str] | None = None,
+def build(out: Path | None = None, modules: list[str] | None = None,
           strict: bool = False) -> list[Path]:
     """Write the HTML reference for ``modules`` (default: the whole package) to ``out``.
+
+    ``out`` defaults to ``API_DIR`` (resolved at call time, so the generated reference does not
+    carry the path of the checkout that built it).
 
     Returns:
         The HTML files written.
@@ -78,6 +81,8 @@ def build(out: Path = API_DIR, modules: list[str] | None = None,
     """
     import pdoc
     import pdoc.render
+
+    out = API_DIR if out is None else out
 
     names = modules or documented_modules()
     ok, failed = importable(names)
@@ -227,13 +232,15 @@ def markdown_reference(modules: list[str] | None = None) -> dict[str, str]:
     return {INDEX: index, **pages}
 
 
-def write_markdown(out: Path = API_DIR) -> list[Path]:
+def write_markdown(out: Path | None = None) -> list[Path]:
     """Write the Markdown reference to ``out`` and remove pages of modules that no longer exist.
+
+    ``out`` defaults to ``API_DIR``.
 
     Returns:
         The files written.
     """
-    out = Path(out)
+    out = Path(API_DIR if out is None else out)
     out.mkdir(parents=True, exist_ok=True)
     pages = markdown_reference()
     for old in out.glob("simulation.*md"):  # our own pages only, never another file
@@ -248,9 +255,9 @@ def write_markdown(out: Path = API_DIR) -> list[Path]:
     return written
 
 
-def stale_pages(out: Path = API_DIR) -> list[str]:
-    """Pages of the Markdown reference in ``out`` that differ from the code (or are missing)."""
-    out = Path(out)
+def stale_pages(out: Path | None = None) -> list[str]:
+    """Pages of the reference in ``out`` (default ``API_DIR``) that differ from the code."""
+    out = Path(API_DIR if out is None else out)
     pages = markdown_reference()
     stale = [name for name, text in pages.items()
              if not (out / name).exists() or (out / name).read_text(encoding="utf-8") != text]
