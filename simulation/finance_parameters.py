@@ -105,6 +105,46 @@ class UnitCosts(Section):
         "CF §3 'Social prescribing, Gloucestershire': £480k a year for 2,047 referrals (≈£234); "
         "ASSUMPTION: one referral costs one person-year of link-worker support",
         "Link-worker support for a person referred to social prescribing, per year.")
+    care_home_week_council: UnitCost = param(
+        _cost(954.0, "2023/24"), "£ per resident week",
+        "NHS England Digital, Adult Social Care Activity and Finance Report, England 2023-24, "
+        "Table 52: councils' gross weekly cost for clients aged 65+, residential £916 and nursing "
+        "£1,026 (as quoted by nursinghomefees.co.uk/methodology); weighted 978:521 by "
+        "Manchester's council-funded residential and nursing placements (CF §3)",
+        "A week in a care home paid by the council.")
+    care_home_week_self_funded: UnitCost = param(
+        _cost(1345.0, "2023/24"), "£ per resident week",
+        "The council fee (above) plus 41%: self-funders pay on average about 41% more than "
+        "councils for the same care in the same home (CMA, Care homes market study, final report "
+        "2017)",
+        "A week in a care home paid by the resident (not public spend).")
+    care_home_week_nhs_chc: UnitCost = param(
+        _cost(1329.0, "2022/23"), "£ per resident week",
+        "CF §4 'Private sector care homes, age 65+': nursing home £1,329 per week (PSSRU/CHE 2023 "
+        "manual, Table 1.1.1); ASSUMPTION: NHS continuing healthcare pays the private nursing fee",
+        "A week in a care home paid by the NHS (continuing healthcare, end-of-life placements).")
+    home_care_hour: UnitCost = param(
+        _cost(28.53, "2024/25"), "£ per hour",
+        "CF §4 'Homecare, minimum sustainable price': £28.53 per hour (UKHCA, 2024/25); "
+        "ASSUMPTION: councils pay this price",
+        "An hour of long-term home care paid by the council.")
+    hospice_bed_day: UnitCost = param(
+        _cost(450.0, "2023/24"), "£ per occupied bed day",
+        "ASSUMPTION: specialist palliative inpatient care costs about 2.5 times a bed-based "
+        "intermediate-care day (CF §4 ≈£150-£200, a U placeholder); no published hospice bed-day "
+        "cost was found", "A day in a hospice bed (the NHS pays hospice.nhs_cost_share of it).")
+    enhanced_care_home_resident_year: UnitCost = param(
+        _cost(400.0, "2023/24"), "£ per covered resident per year",
+        "ASSUMPTION: a weekly GP home round and MDT review plus a share of a care-home support "
+        "team; no published unit cost was found", "A year of enhanced health in care homes for "
+        "one resident.")
+    end_of_life_support_person: UnitCost = param(
+        _cost(1340.0, "2022/23"), "£ per person supported",
+        "ASSUMPTION: an advance care plan (two GP consultations, 2 x £45, CF §4 'GP surgery "
+        "consultation') and about 12 community palliative contacts over the last months (12 x "
+        "£104, the band 7 contact of case_management_contact)",
+        "Advance care planning and community palliative support for one person in their last "
+        "months.")
     ward_bed_day: UnitCost = param(
         _cost(313.0, "2016/17"), "£ per bed day",
         "ASSUMPTION: the cost released per bed day of a closed ward equals the excess bed day "

@@ -35,19 +35,26 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
+from simulation.care_homes import CareHomeParams
+from simulation.end_of_life import EndOfLifeParams
 from simulation.finance_parameters import FinanceParams
+from simulation.hospice import HospiceParams
 from simulation.levers.base import LeverParams
 from simulation.levers.case_management import CaseManagement
 from simulation.levers.crisis_response import CrisisResponse
 from simulation.levers.discharge_to_assess import DischargeToAssess
+from simulation.levers.end_of_life_care import EndOfLifeCare
+from simulation.levers.enhanced_care_homes import EnhancedCareHomes
 from simulation.levers.gp_direct_access import GPDirectAccess
 from simulation.levers.shared_record import SharedRecord
 from simulation.levers.social_prescribing import SocialPrescribing
 from simulation.levers.specialist_community import SpecialistCommunity
 from simulation.parameters import Section, param
+from simulation.social_care import SocialCareParams
 
-__all__ = ["CaseManagement", "CrisisResponse", "DischargeToAssess", "GPDirectAccess",
-           "LeverParams", "SharedRecord", "SocialPrescribing", "SpecialistCommunity"]
+__all__ = ["CaseManagement", "CrisisResponse", "DischargeToAssess", "EndOfLifeCare",
+           "EnhancedCareHomes", "GPDirectAccess", "LeverParams", "SharedRecord",
+           "SocialPrescribing", "SpecialistCommunity"]
 
 INTEGRATION_LEVELS = ("none", "virtual", "partial", "full")
 """The MCP framework's contract options, from not integrated to fully integrated (DOMAIN.md)."""
@@ -599,6 +606,8 @@ class IntegrationParams(Section):
     shared_record: SharedRecord = SharedRecord()
     specialist_community: SpecialistCommunity = SpecialistCommunity()
     social_prescribing: SocialPrescribing = SocialPrescribing()
+    enhanced_care_homes: EnhancedCareHomes = EnhancedCareHomes()
+    end_of_life_care: EndOfLifeCare = EndOfLifeCare()
     adoption: AdoptionParams = AdoptionParams()
     contracts: ContractParams = ContractParams()
     levers: list[str] = param(
@@ -657,6 +666,10 @@ class Scenario(Section):
     primary_care: PrimaryCareParams = PrimaryCareParams()
     community: CommunityParams = CommunityParams()
     hospitals: HospitalParams
+    care_homes: CareHomeParams = CareHomeParams()
+    social_care: SocialCareParams = SocialCareParams()
+    end_of_life: EndOfLifeParams = EndOfLifeParams()
+    hospice: HospiceParams = HospiceParams()
     integration: IntegrationParams = IntegrationParams()
     finance: FinanceParams = FinanceParams()
 

@@ -55,7 +55,8 @@ DESIGN_KINDS = ("grid", "lhs", "morris", "sobol")
 PERIODS = ("day", "month", "year")
 """How a run's daily series are aggregated before they are kept."""
 
-DIMENSIONS = ("all", "hospital", "neighbourhood", "age_band", "deprivation_quintile", "finance")
+DIMENSIONS = ("all", "hospital", "neighbourhood", "age_band", "deprivation_quintile", "place",
+              "finance")
 """Breakdowns a run records (see :meth:`simulation.model.LCOModel.results`); ``finance`` is the
 LCO ledger's yearly account (:meth:`simulation.finance.ledger.Ledger.yearly`), kept with
 ``period = "year"`` only."""
@@ -312,7 +313,7 @@ class Experiment(_Strict):
     metrics: tuple[str, ...] = Field(min_length=1)
     period: Literal["day", "month", "year"] = "year"
     dimensions: tuple[Literal["all", "hospital", "neighbourhood", "age_band",
-                              "deprivation_quintile", "finance"], ...] = Field(
+                              "deprivation_quintile", "place", "finance"], ...] = Field(
         ("all",), min_length=1)
     baseline: str | dict[str, Any] | None = Field(None, description="Arm label, or factor values "
                                                   "naming one arm; default: the first grid arm.")

@@ -39,7 +39,15 @@ import math
 import numpy as np
 import pandas as pd
 
-from simulation.finance.costs import SECTORS, cost_items, cost_lines, quantities, unit_costs, uprate
+from simulation.finance.costs import (
+    PRIVATE_SECTORS,
+    SECTORS,
+    cost_items,
+    cost_lines,
+    quantities,
+    unit_costs,
+    uprate,
+)
 from simulation.finance_parameters import FinanceParams
 from simulation.metrics import Metric
 from simulation.parts import Part
@@ -62,7 +70,9 @@ FINANCE_METRICS = tuple(Metric(name, kind, "£" if kind == "flow" else unit, tex
     ("spend_hospital", "flow", "£", "Hospital spend of the year."),
     ("spend_community", "flow", "£", "Community spend of the year."),
     ("spend_primary", "flow", "£", "Primary-care spend of the year."),
-    ("spend_social_care", "flow", "£", "Social-care spend of the year."),
+    ("spend_social_care", "flow", "£", "Social-care spend of the year (council)."),
+    ("spend_self_funded", "flow", "£", "Care-home fees paid by residents (not public spend)."),
+    ("spend_charitable", "flow", "£", "Hospice costs met by charity (not public spend)."),
     ("spend_activity", "flow", "£", "Spend on activity of the year."),
     ("transformation", "flow", "£", "One-off transformation cost of the year."),
     ("double_running", "flow", "£", "Double-running cost of the year."),
@@ -212,8 +222,9 @@ class Ledger(Part):
         pot = fp.reinvestment_share * cash
         self.pots[year + fp.reinvestment_lag_years] = pot
         row = {"year": year, "population": population, "budget": budget(fp, population, year)}
-        row.update({f"spend_{s.replace(' ', '_')}": float(by_sector.get(s, 0.0)) for s in SECTORS})
-        row["spend_activity"] = float(lines["cost"].sum())
+        row.update({f"spend_{s.replace(' ', '_').replace('-', '_')}": float(by_sector.get(s, 0.0))
+                    for s in (*SECTORS, *PRIVATE_SECTORS)})
+        row["spend_activity"] = float(lines.loc[lines["sector"].isin(SECTORS), "cost"].sum())
         row.update(inv)
         row["spend_total"] = row["spend_activity"] + inv["transformation"] + inv["double_running"]
         row["gap"] = row["spend_total"] - row["budget"]
