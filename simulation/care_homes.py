@@ -116,19 +116,19 @@ class CareHomeParams(Section):
         "Probability that a non-resident aged 65+ discharged in the last months of life goes to a "
         "care home to die (an NHS-funded end-of-life placement).", ge=0.0, le=1.0)
     end_of_life_placement_from_home: float = param(
-        0.15, "share of final deteriorations at home",
+        0.13, "share of final deteriorations at home",
         "CALIBRATED as end_of_life_placement_share, and with it to care-home deaths of "
         "20.5-21.8% (CF §9)",
         "Probability that a person aged 65+ at home moves into a care home for their last days "
         "(if a place is free) when their final deterioration comes.", ge=0.0, le=1.0)
     acute_rr: float = param(
-        0.92, "hazard ratio",
+        0.85, "hazard ratio",
         "CALIBRATED to residents' emergency admissions of 0.70-1.04 per resident-year and A&E "
         "visits of 0.98-1.44 (CF §8 item 5; IAU 2019; BMJ Qual Saf Table 5)",
         "Acute hazard of a resident relative to a person of the same age, tier and deprivation "
         "at home.", gt=0.0, le=10.0)
     mortality_rr: float = param(
-        3.4, "hazard ratio",
+        3.0, "hazard ratio",
         "CALIBRATED with the entry rates to residents of about 2.8% of people aged 65+ (IAU 2019) "
         "and care-home deaths of 20.5-21.8% (CF §9); ASSUMPTION: residents die faster than people "
         "of the same age and tier at home",
@@ -240,6 +240,10 @@ class CareHomes(Part):
         m = self.model
         base = np.array([m.services.capacity(PLACES.name, h) for h in range(m.n_neighbourhoods)])
         return np.rint(base * self.growth).astype(np.int64)
+
+    def tier_weight(self, day: int, ids: np.ndarray) -> np.ndarray:
+        """Relative chance of needing long-term care by tier, 1 on average at each age."""
+        return self._weight(day, ids)
 
     def _weight(self, day: int, ids: np.ndarray) -> np.ndarray:
         pop = self.model.population

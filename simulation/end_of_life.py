@@ -65,7 +65,7 @@ class EndOfLifeParams(Section):
         "('last 90 days of life', CF §9)", "Length of the final phase before an expected death.",
         ge=2, le=365)
     terminal_acute_rr: float = param(
-        4.5, "hazard ratio",
+        4.7, "hazard ratio",
         "CALIBRATED to 5.6-7.5% of people who died having 3 or more emergency admissions in their "
         "last 90 days (5.6% 2009 to 7.5% 2018, Nuffield Trust QualityWatch 'End of life care'; "
         "6.2% 2022, OHID profile Dec 2023, CF §9)",
@@ -77,11 +77,13 @@ class EndOfLifeParams(Section):
         "who died in hospital died during an admission of 8 days or longer, i.e. a median of about "
         "8 days (mean of a geometric distribution with that median: about 11.5)",
         "Mean days between the final deterioration and death.", gt=1.0, le=90.0)
-    final_episode_at_home: float = param(
-        0.55, "probability",
-        "CALIBRATED to deaths in hospital of 43.4-46.9% (CF §9: 46.9% in 2016, 43.4% in 2022)",
-        "Probability that the final deterioration of a person living at home becomes an acute "
-        "episode (A&E or a GP's referral).", ge=0.0, le=1.0)
+    final_episode_at_home: dict[int, float] = param(
+        {0: 0.49, 65: 0.51, 75: 0.61, 85: 0.65}, "probability by age",
+        "CALIBRATED to deaths in hospital of 43.4-46.9% (CF §9: 46.9% in 2016, 43.4% in 2022) and "
+        "of 43.9-50.3% at ages 75+ (PHE, Older people who died in hospital: England 2017: 45.6%, "
+        "about the all-age share, so non-residents' final deteriorations go to hospital more often "
+        "with age)", "Probability that the final deterioration of a person living at home becomes "
+        "an acute episode.", each_le=1.0)
     final_episode_in_care_home: float = param(
         0.16, "probability",
         "Farndale & Barclay, BMJ Support Palliat Care 2018;8:A43 (HES-ONS 2006-2015): 16.1% of "
@@ -106,15 +108,18 @@ def renormalisation(tables, params: EndOfLifeParams) -> np.ndarray:
         >>> from types import SimpleNamespace
         >>> t = SimpleNamespace(death=np.array([[[0.1]]]), acute=np.array([[[1.0]]]))
         >>> p = EndOfLifeParams(sudden_share=0.0, terminal_days=73, terminal_acute_rr=2.0,
-        ...                     final_episode_at_home=0.0)
+        ...                     final_episode_at_home={0: 0.0})
         >>> renormalisation(t, p).round(3).tolist()
         [[[0.98]]]
     """
+    from simulation.population import step_table
+
     d = -np.expm1(-np.asarray(tables.death, float))  # chance of starting to die within a year
     acute = np.asarray(tables.acute, float)
     phase = (1 - params.sudden_share) * (params.terminal_acute_rr - 1) * acute \
         * params.terminal_days / 365.25
-    excess = d * (phase + params.final_episode_at_home)
+    final = step_table(params.final_episode_at_home)[: acute.shape[0], None, None]
+    excess = d * (phase + final)
     return np.divide(acute, acute + excess, out=np.ones_like(acute), where=acute > 0)
 
 
@@ -161,6 +166,9 @@ class EndOfLife(Part):
                                      "deaths_3plus_admissions_90d"), 0)
         self.by_place = np.zeros(len(PLACES), np.int64)
         self.renormalise = renormalisation(pop.tables, self.params).astype(np.float32).ravel()
+        from simulation.population import step_table
+
+        self.final_at_home = step_table(self.params.final_episode_at_home)
         self.monthly(model.day)
 
     def _draw(self, day: int, ids: np.ndarray, draw: int) -> np.ndarray:
@@ -217,7 +225,7 @@ class EndOfLife(Part):
         moved = m.part("care_homes").place_for_last_days(day, left[~pop.care_home[left]])
         left = left[~np.isin(left, moved)]
         chance = np.where(pop.care_home[left], p.final_episode_in_care_home,
-                          p.final_episode_at_home) * pop.eol_final_rr[left]
+                          self.final_at_home[pop.ages(day, left)]) * pop.eol_final_rr[left]
         final = left[self._draw(day, left, 3) < chance]
         self.counts["final_episodes"] += len(final)
         return final

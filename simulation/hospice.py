@@ -34,7 +34,7 @@ class HospiceParams(Section):
         "2016 and 2022); Hospice UK counts 380 of England's hospice beds out of use in 2024",
         "Hospice inpatient beds.", ge=0.0, le=1000.0)
     referral_share: float = param(
-        0.11, "share of people dying at home",
+        0.072, "share of people dying at home",
         "ASSUMPTION: CALIBRATED to 4.7-5.7% of deaths in hospices (CF §9); about 4 in 5 people "
         "supported by hospices have cancer (Hospice UK 2016)",
         "Probability that a person in their last days at home is referred to a hospice bed.",

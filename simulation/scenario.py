@@ -491,8 +491,10 @@ class HospitalParams(Section):
         "Trend in clinical LOS.",
         ge=-0.2, le=0.2)
     home_support_need_by_age: AgeTable = param(
-        {0: 0.005, 50: 0.015, 65: 0.04, 75: 0.08, 85: 0.14}, "share of overnight discharges",
-        "CF §2 'Age of delayed patients': 83% aged 65+, 39% aged 85+; ASSUMPTION: the shares",
+        {0: 0.005, 50: 0.015, 65: 0.06, 75: 0.12, 85: 0.18}, "share of overnight discharges",
+        "CF §2 'Age of delayed patients': 83% aged 65+, 39% aged 85+; ASSUMPTION: the shares, "
+        "CALIBRATED with the places to the delayed-discharge share (CF §8 item 7) now that "
+        "care-home residents go back to their home and the dying rarely leave hospital",
         "Probability that an overnight stay ends needing home support (reablement).", each_le=1.0)
     community_bed_need_by_age: AgeTable = param(
         {0: 0.0, 50: 0.003, 65: 0.01, 75: 0.02, 85: 0.04}, "share of overnight discharges",

@@ -61,8 +61,13 @@ class SocialCareParams(Section):
     hours_per_week: float = param(
         11.0, "hours per week", "ASSUMPTION: a typical long-term package for an older person "
         "(one or two visits a day)", "Care hours a week in a package.", gt=0.0, le=168.0)
+    initial_share_by_age: dict[int, float] = param(
+        {0: 0.0, 65: 0.004, 75: 0.012, 85: 0.035}, "share of each age with a package",
+        "ASSUMPTION: about nine in ten of the day-0 packages (home_care_packages_per_100k) in "
+        "use, more at older ages", "People holding a package on day 0 of the warm-up (frailer "
+        "people first).", each_le=1.0)
     hospital_need_by_age: dict[int, float] = param(
-        {0: 0.0, 65: 0.03, 75: 0.06, 85: 0.10}, "share of overnight stays",
+        {0: 0.0, 65: 0.02, 75: 0.04, 85: 0.07}, "share of overnight stays",
         "ASSUMPTION: CALIBRATED so that waiting for a package gives about a third of the "
         "social-care delays ('awaiting care package in own home' 34-36%, CF §2 'Commonest "
         "social-care delay reason') within a delayed-discharge share of 3.5-7% of bed days "
@@ -70,7 +75,7 @@ class SocialCareParams(Section):
         "Probability that an overnight stay of a patient aged 65+ ends needing a new long-term "
         "home-care package.", each_le=1.0)
     community_request_per_1000_by_age: dict[int, float] = param(
-        {0: 0.0, 65: 1.5, 75: 4.5, 85: 11.0}, "requests per 1,000 people per year",
+        {0: 0.0, 65: 2.0, 75: 6.0, 85: 15.0}, "requests per 1,000 people per year",
         "ASSUMPTION: requests from people at home, with the hospital route, fill the packages "
         "(CF §3 Manchester: 1,877 people a year)",
         "Rate at which people aged 65+ at home without a package ask for one.")
@@ -134,6 +139,16 @@ class SocialCare(Part):
         self.growth = 1.0
         self.starts = 0
         self.waited = 0
+        self._initial_holders(model.day, step_table(self.params.initial_share_by_age))
+
+    def _initial_holders(self, day: int, share_by_age) -> None:
+        m, pop = self.model, self.model.population
+        ids = np.flatnonzero(pop.alive[: pop.n] & ~pop.care_home[: pop.n])
+        weight = m.part("care_homes").tier_weight(day, ids)
+        chosen = ids[self._draw(day, ids, 3) < share_by_age[pop.ages(day, ids)] * weight]
+        capacity = m.services.total_capacity(PACKAGES.name)
+        self._start(day, chosen[: capacity])
+        self.starts = self.waited = 0
 
     def _draw(self, day: int, ids: np.ndarray, draw: int) -> np.ndarray:
         return self.model.streams.keyed(self.stream_key(), day, ids, draw)

@@ -15,7 +15,7 @@ import pytest
 
 from simulation.calibration import ENGLAND_DEATHS_BY_AGE, TARGETS, RunMeasures
 from simulation.end_of_life import HOME, HOSPITAL, PLACES, EndOfLifeParams, renormalisation
-from simulation.population import HazardTables
+from simulation.population import HazardTables, step_table
 from simulation.runner import run_scenario
 from simulation.scenario import Scenario
 
@@ -91,8 +91,9 @@ def test_renormalisation_keeps_each_cells_expected_episodes():
     p = EndOfLifeParams()
     k = renormalisation(tables, p)
     d = -np.expm1(-tables.death)
+    final = step_table(p.final_episode_at_home)[:, None, None]
     excess = d * ((1 - p.sudden_share) * (p.terminal_acute_rr - 1) * tables.acute
-                  * p.terminal_days / 365.25 + p.final_episode_at_home)
+                  * p.terminal_days / 365.25 + final)
     assert np.allclose(k * tables.acute + excess * k, tables.acute, rtol=1e-9)
     assert (k <= 1).all() and k[80].mean() < k[30].mean() < 1
 

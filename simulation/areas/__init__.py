@@ -93,6 +93,15 @@ class AreaContract(_Sourced):
                              "text ('' if none was published).")
 
 
+class AreaCareHomes(_Sourced):
+    """Care homes for older people in the area (optional: England's figures otherwise)."""
+
+    places_per_1000_65plus: float = Field(ge=0.0, le=200.0, description="Care-home places per "
+                                          "1,000 people aged 65+.")
+    self_funded_share: float = Field(ge=0.0, le=1.0, description="Share of residents who pay "
+                                     "their own fees.")
+
+
 class AreaNeighbourhood(Section):
     """One neighbourhood team's patch."""
 
@@ -141,6 +150,8 @@ class Area(Section):
     contract: AreaContract
     localities: list[AreaLocality] = Field(min_length=1)
     sites: list[AreaSite] = Field(min_length=1)
+    care_homes: AreaCareHomes | None = Field(None, description="Care homes (optional; "
+                                             "England's figures when absent).")
 
     @model_validator(mode="after")
     def _consistent(self) -> Area:
@@ -189,8 +200,10 @@ class Area(Section):
     def sourced_values(self) -> list[tuple[str, Any, str]]:
         """Every value of the area with its source: (dotted path, value, source)."""
         rows: list[tuple[str, Any, str]] = []
-        for part in ("population", "contract"):
+        for part in ("population", "contract", "care_homes"):
             group = getattr(self, part)
+            if group is None:
+                continue
             rows += [(f"{part}.{f}", getattr(group, f), group.sources[f])
                      for f in type(group).model_fields if f != "sources"]
         for kind in ("localities", "sites"):
@@ -258,6 +271,9 @@ def area_scenario_data(area: Area) -> dict[str, Any]:
         },
         "finance": {"budget_per_head": {"value": c.budget_per_head,
                                         "cost_year": c.budget_cost_year}},
+        **({"care_homes": {"places_per_1000_65plus": area.care_homes.places_per_1000_65plus,
+                           "self_funded_share": area.care_homes.self_funded_share}}
+           if area.care_homes is not None else {}),
     }
 
 
@@ -275,6 +291,8 @@ def scenario_source(area: Area, path: str) -> str | None:
         return area.contract.sources[leaf]
     if head == "finance" and leaf == "budget_per_head":
         return area.contract.sources["budget_per_head"]
+    if head == "care_homes" and area.care_homes is not None and leaf in area.care_homes.sources:
+        return area.care_homes.sources[leaf]
     if head == "population" and leaf in area.population.sources:
         return area.population.sources[leaf]
     by_name = {loc.name: loc for loc in area.localities}
@@ -298,5 +316,6 @@ AREA_PATHS = ("name", "run.years", "run.start_date", "population.registered_pati
               "population.births_per_1000", "population.mortality_local_excess",
               "population.localities", "population.neighbourhoods",
               "population.deprivation_by_locality", "hospitals.sites",
-              "hospitals.home_site_of_locality", "finance.budget_per_head")
+              "hospitals.home_site_of_locality", "finance.budget_per_head",
+              "care_homes.places_per_1000_65plus", "care_homes.self_funded_share")
 """Dotted scenario paths whose defaults come from the area (reset when the area changes)."""
