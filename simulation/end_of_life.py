@@ -25,9 +25,11 @@ of dying**, not the death:
 * on the day of death the **place of death** is where the person is: in hospital (any admission,
   final or not, and any delayed discharge), in a hospice, in a care home, or at home.
 
-The death draws themselves do not depend on policy (levers never touch them), so two arms with the
-same seed have the same people dying on the same days; what policy changes is where they die and how
-often they were admitted first. A lever can lower a dying patient's chance of a final episode by
+Levers never touch the death draws. Only care-home residence, which policy can change (a discharge
+to a care home), changes a death hazard (residents die faster), so two arms with the same seed have
+almost all the same people dying on the same days (19,573 and 19,578 deaths in the two fully
+integrated arms of ``experiments/end_of_life_care.toml``); what policy changes is where they die and
+how often they were admitted first. A lever can lower a dying patient's chance of a final episode by
 setting the per-patient ratio ``eol_final_rr`` (see :mod:`simulation.levers.end_of_life_care`).
 
 Example:

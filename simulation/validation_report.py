@@ -131,15 +131,16 @@ def care_home_admissions_change(base, arm) -> float:
 def supported_home_deaths_ratio(base, arm) -> float:
     """Ratio of home deaths of the people end-of-life care supported in ``arm``, arm over base.
 
-    The same people die on the same days in both arms (deaths never depend on policy), so the
-    base arm shows where the same people died without the lever.
+    Levers never change when anyone dies (only care-home residence changes a death hazard), so
+    the base arm shows where the same people died without the lever; people who died on
+    another day in the base arm are left out.
     """
     from simulation.end_of_life import HOME
 
     a, b = arm.model.population, base.model.population
     ids = np.flatnonzero(a.end_of_life_plan[: a.n] & ~a.alive[: a.n] & ~a.care_home[: a.n])
     ids = ids[ids < b.n]
-    ids = ids[~b.alive[ids]]
+    ids = ids[~b.alive[ids] & (b.dies_on[ids] == a.dies_on[ids])]
     home_b = (b.death_place[ids] == HOME).mean() if len(ids) else np.nan
     home_a = (a.death_place[ids] == HOME).mean() if len(ids) else np.nan
     return float(home_a / home_b) if home_b else float("nan")

@@ -4,7 +4,7 @@ Fast tests share one small baseline (1.5% scale, one year). Two slower tests, wi
 check the calibrated places of death against England's published shares with a tolerance derived
 from the binomial variance of each share, and the end-of-life care lever's effect on the people it
 supports against the Cochrane review's interval (with common random numbers: the same people die
-on the same days in both arms).
+on the same days in both arms, apart from the few whose care-home residence differs).
 """
 
 from __future__ import annotations
@@ -142,9 +142,10 @@ def test_end_of_life_care_moves_supported_deaths_home_within_the_cochrane_interv
     supported = np.flatnonzero(arm.end_of_life_plan[: arm.n] & ~arm.alive[: arm.n]
                                & ~arm.care_home[: arm.n])
     assert len(supported) > 100
-    # the same people died on the same days in both arms
-    assert (~ctl.alive[supported]).all()
-    assert (arm.dies_on[supported] == ctl.dies_on[supported]).all()
+    # the same people died on the same days in both arms (all but a few: residence can differ)
+    same = ~ctl.alive[supported] & (arm.dies_on[supported] == ctl.dies_on[supported])
+    assert same.mean() > 0.97
+    supported = supported[same]
     home_arm = (arm.death_place[supported] == HOME).mean()
     home_ctl = (ctl.death_place[supported] == HOME).mean()
     rr = home_arm / home_ctl
