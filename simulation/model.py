@@ -318,6 +318,8 @@ class LCOModel(mesa.Model):
         onsets, acute, gp = self.population.draw_events(day, self._season(day))
         deaths, final = self.end_of_life.daily(day, onsets)
         self.pathways.deaths(day, deaths)
+        alive = self.population.alive  # today's dead drew their events before dying
+        acute, gp = acute[alive[acute]], gp[alive[gp]]
         spill = self.pathways.primary_care(day, gp)
         self.pathways.acute_episodes(day, acute, spill, final)
         self.pathways.release_out_of_area(day)
