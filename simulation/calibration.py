@@ -2,9 +2,11 @@
 
 Each :class:`Target` names a published figure, cited by key (:mod:`simulation.references`),
 the band the model's value must fall in, and a function that measures the value on a finished run.
-Bands are the published range widened by a stated tolerance (mostly for the difference between
-Manchester and England, and for sampling noise at reduced scale). Levels are measured over the
-first recorded year; growth rates over all recorded years (needs 3 or more).
+Bands of the older targets are the published range widened by a stated tolerance (mostly for the
+difference between Manchester and England, and for sampling noise at reduced scale); the care-home
+and end-of-life targets use the source's own range and are never widened. Levels are measured over
+the first recorded year; growth rates over all recorded years (needs 3 or more); places of death
+and care-home rates over all recorded years (deaths are few at reduced scale).
 
 :data:`TARGETS` are England's rates. An area file may carry figures of its own (``[[targets]]``,
 see :class:`simulation.areas.AreaTarget`); :func:`targets_for_area` puts each in place of the
@@ -39,6 +41,15 @@ from simulation.statistics import mean_ci
 
 YEAR = 365
 
+ENGLAND_DEATHS_BY_AGE = {"0-64": 0.15, "65-74": 0.18, "75-84": 0.28, "85+": 0.39}
+"""Share of England's deaths in each age band, to standardise the model's places of death.
+
+PHE, *Death in people aged 75 years and older in England in 2017* (2019): about half a million
+deaths a year, two-thirds of them at ages 75+, a third of those at 90+. ASSUMPTION: the split of
+the other third between 0-64 and 65-74, and of the two-thirds between 75-84 and 85+. The model's
+population (Manchester's, say) dies younger than England's; the published places of death are
+England's, so the model's shares by age band are weighted to England's deaths."""
+
 
 @dataclass(frozen=True)
 class Target:
@@ -69,6 +80,7 @@ class RunMeasures:
         self.daily = res[res["dimension"] == "all"].pivot_table(
             index="day", columns="metric", values="value", observed=True)
         self.hospital = res[res["dimension"] == "hospital"]
+        self.results = res
         self.episodes = run.episodes
         self.years = len(self.daily) // YEAR
 
@@ -116,6 +128,41 @@ class RunMeasures:
         m = self.model
         return float(m.gp_met_by_age[lo:hi + 1].sum() / m.person_days_by_age[lo:hi + 1].sum()
                      * 365.25)
+
+    def total(self, metric: str) -> float:
+        """Sum of a model-level metric over all recorded days."""
+        return float(self.daily[metric].sum()) if metric in self.daily else float("nan")
+
+    def by_age_band(self, metric: str) -> pd.Series:
+        """Sum of a metric over all recorded days by age band (0-17 and 18-64 together)."""
+        r = self.results
+        x = r[(r["metric"] == metric) & (r["dimension"] == "age_band")]
+        x = x.groupby("group", observed=True)["value"].sum()
+        young = x.get("0-17", 0.0) + x.get("18-64", 0.0)
+        return pd.Series({"0-64": young, **{g: x.get(g, 0.0) for g in ("65-74", "75-84", "85+")}})
+
+    def death_place_share(self, metric: str, weights: dict | None = None) -> float:
+        """Share of deaths (%) at a place, weighted by age band to England's deaths.
+
+        Args:
+            metric: ``deaths_in_hospital``, ``deaths_at_home``, ``deaths_in_care_home`` or
+                ``deaths_in_hospice`` (or any death count with age-band breakdowns).
+            weights: age band -> weight (default :data:`ENGLAND_DEATHS_BY_AGE`).
+        """
+        weights = weights or ENGLAND_DEATHS_BY_AGE
+        place, deaths = self.by_age_band(metric), self.by_age_band("deaths")
+        total = sum(weights.values())
+        return float(sum(w * place[g] / deaths[g] for g, w in weights.items() if deaths[g] > 0)
+                     / total * 100)
+
+    def care_home_rate(self, metric: str) -> float:
+        """Events of care-home residents per resident-year (places held by residents)."""
+        return self.total(metric) / (self.total("care_home_places_occupied") / 365.25)
+
+    def care_home_share_65(self) -> float:
+        """Care-home residents' share (%) of emergency admissions of people aged 65+."""
+        older = self.by_age_band("emergency_admissions")[["65-74", "75-84", "85+"]].sum()
+        return self.total("care_home_admissions") / older * 100
 
     def winter_occupancy(self) -> float:
         """Mean occupied over base beds in December to February, over every recorded winter.
@@ -202,6 +249,60 @@ TARGETS: tuple[Target, ...] = (
            "6.6-7%", 0.060, 0.075, "Risk-adjusted 30-day readmission rate [friebel-2018]",
            "+-0.6 points",
            lambda r: r.year(0)["readmissions_30d"].sum() / r.year(0)["emergency_admissions"].sum()),
+    Target("care_home_admission_rate", "Care-home residents' emergency admissions",
+           "per resident-year", "0.70 (permanent residents, 2016/17) to 1.04 (new residents)",
+           0.70, 1.04, "Permanent residents aged 65+ [wolters-2019]; new residents aged 65+ "
+           "[lloyd-2019] (Table 5)",
+           "none: the source's own range",
+           lambda r: r.care_home_rate("care_home_admissions")),
+    Target("care_home_ae_rate", "Care-home residents' A&E attendances", "per resident-year",
+           "0.98 (permanent residents, 2016/17) to 1.44 (new residents)", 0.98, 1.44,
+           "[wolters-2019] [lloyd-2019] (Table 5)", "none: the source's own range",
+           lambda r: r.care_home_rate("care_home_ae_attendances")),
+    Target("care_home_share_65", "Care homes' share of emergency admissions aged 65+", "%",
+           "7.9% (192,000) from 2.8% of people aged 65+ at 0.70 admissions a resident-year "
+           "(2016/17)", 7.9, 11.7,
+           "[wolters-2019] [lloyd-2019]", "derived: the upper end carries the residents' rate "
+           "range "
+           "(0.70-1.04) to the share, 7.9% x 1.04 / 0.70", lambda r: r.care_home_share_65()),
+    Target("deaths_in_hospital", "Deaths in hospital (England's age mix)", "% of deaths",
+           "46.9% (2016), 43.4% (2022)", 43.4, 46.9,
+           "[phe-end-of-life-profiles-2018] "
+           "[ohid-end-of-life-profile-2023]",
+           "none: the two published years; shares weighted by age band to England's deaths",
+           lambda r: r.death_place_share("deaths_in_hospital")),
+    Target("deaths_at_home", "Deaths at home (England's age mix)", "% of deaths",
+           "23.5% (2016), 24.4% (2019), 28.7% "
+           "(2022)", 23.5, 28.7, "[phe-end-of-life-profiles-2018] [ohid-end-of-life-profile-2023]",
+           "none: the published years", lambda r: r.death_place_share("deaths_at_home")),
+    Target("deaths_in_care_home", "Deaths in care homes (England's age mix)", "% of deaths",
+           "21.8% (2016), 20.5% (2022)", 20.5, 21.8, "[phe-end-of-life-profiles-2018] "
+           "[ohid-end-of-life-profile-2023]",
+           "none: the two published years",
+           lambda r: r.death_place_share("deaths_in_care_home")),
+    Target("deaths_in_hospice", "Deaths in hospices (England's age mix)", "% of deaths",
+           "5.7% (2016), 4.7% (2022)", 4.7, 5.7, "[phe-end-of-life-profiles-2018] "
+           "[ohid-end-of-life-profile-2023]",
+           "none: the two published years", lambda r: r.death_place_share("deaths_in_hospice")),
+    Target("deaths_in_hospital_75plus", "Deaths in hospital at ages 75+", "% of deaths 75+",
+           "45.6% (2017); 43.9% in the least and 50.3% in the most deprived areas", 43.9, 50.3,
+           "[phe-older-people-died-hospital-2019]",
+           "none: the published range over deprivation (75-84 and 85+ weighted to England's "
+           "deaths)",
+           lambda r: r.death_place_share("deaths_in_hospital",
+                                         {"75-84": ENGLAND_DEATHS_BY_AGE["75-84"],
+                                          "85+": ENGLAND_DEATHS_BY_AGE["85+"]})),
+    Target("deaths_3plus_admissions_90d", "People who died with 3+ emergency admissions in their "
+           "last 90 days", "% of deaths", "5.6% (2009) to 7.5% (2018); 7.1% (2021); 6.2% (2022)",
+           5.6, 7.5, "[nuffield-trust-end-of-life-2021] [nuffield-trust-end-of-life-2023] "
+           "[ohid-end-of-life-profile-2023]", "none: the published years",
+           lambda r: r.total("deaths_3plus_admissions_90d") / r.total("deaths") * 100),
+    Target("care_home_deaths_temporary", "Care-home deaths of temporary residents",
+           "% of care-home deaths", "36.6% (2019), 41.2% (2022)", 36.6, 41.2,
+           "[ohid-end-of-life-profile-2023]",
+           "none: the two published years",
+           lambda r: r.total("deaths_care_home_temporary") / r.total("deaths_in_care_home")
+           * 100),
 )
 """The baseline targets (England's rates), each with its source, band and how it is measured."""
 

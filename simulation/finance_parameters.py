@@ -109,6 +109,45 @@ class UnitCosts(Section):
         "[kimberlee-2016]; "
         "ASSUMPTION: one referral costs one person-year of link-worker support",
         "Link-worker support for a person referred to social prescribing, per year.")
+    care_home_week_council: UnitCost = param(
+        _cost(954.0, "2023/24"), "£ per resident week",
+        "Councils' gross weekly cost for clients aged 65+, residential £916 and nursing £1,026 "
+        "(2023-24, Table 52) [nhs-digital-ascfr-2024]; weighted 978:521 by Manchester's "
+        "council-funded residential and nursing placements [manchester-cc-budget-2022]",
+        "A week in a care home paid by the council.")
+    care_home_week_self_funded: UnitCost = param(
+        _cost(1345.0, "2023/24"), "£ per resident week",
+        "The council fee (above) plus 41%: self-funders pay on average about 41% more than "
+        "councils for the same care in the same home [cma-care-homes-2017]",
+        "A week in a care home paid by the resident (not public spend).")
+    care_home_week_nhs_chc: UnitCost = param(
+        _cost(1329.0, "2022/23"), "£ per resident week",
+        "Private nursing home £1,329 per week, 2022/23 (Table 1.1.1) [jones-2024]; "
+        " ASSUMPTION: NHS continuing healthcare pays the private nursing fee",
+        "A week in a care home paid by the NHS (continuing healthcare, end-of-life placements).")
+    home_care_hour: UnitCost = param(
+        _cost(28.53, "2024/25"), "£ per hour",
+        "Minimum sustainable price £28.53 per hour (UKHCA, 2024/25) [which-home-care-2024]; "
+        "ASSUMPTION: councils pay this price",
+        "An hour of long-term home care paid by the council.")
+    hospice_bed_day: UnitCost = param(
+        _cost(450.0, "2023/24"), "£ per occupied bed day",
+        "ASSUMPTION: specialist palliative inpatient care costs about 2.5 times a bed-based "
+        "intermediate-care day (≈£150-£200, itself an unverified placeholder); no "
+        "published hospice bed-day cost was found", "A day in a hospice bed (the NHS pays "
+        "hospice.nhs_cost_share of it).")
+    enhanced_care_home_resident_year: UnitCost = param(
+        _cost(400.0, "2023/24"), "£ per covered resident per year",
+        "ASSUMPTION: a weekly GP home round and MDT review plus a share of a care-home support "
+        "team; no published unit cost was found", "A year of enhanced health in care homes for "
+        "one resident.")
+    end_of_life_support_person: UnitCost = param(
+        _cost(1340.0, "2022/23"), "£ per person supported",
+        "ASSUMPTION: an advance care plan (two GP consultations, 2 x £45 [jones-2025]) and about "
+        "12 community palliative contacts over the last months (12 x "
+        "£104, the band 7 contact of case_management_contact)",
+        "Advance care planning and community palliative support for one person in their last "
+        "months.")
     ward_bed_day: UnitCost = param(
         _cost(313.0, "2016/17"), "£ per bed day",
         "ASSUMPTION: the cost released per bed day of a closed ward equals the excess bed day "

@@ -9,7 +9,9 @@ A metric is a **flow** (events counted over the day: admissions, deaths; summed 
 **stock** (what exists on the day: occupied beds, people case-managed; averaged over a period).
 ``breakdowns`` names the grouping dimensions at which the part also counts it (neighbourhood, age
 band, deprivation quintile); ``level`` says whether it is a model-wide series (``all``) or one
-series per hospital (``hospital``) or a yearly account (``finance``).
+series per hospital (``hospital``) or a yearly account (``finance``), or one series per category
+of its own dimension (``category``: deaths by ``place``, say, with ``categories`` naming the
+groups).
 
 Every metric also has a plain-English ``title`` for figures and tables: its declared ``label``,
 or its name in words (``ae_attendances`` reads "A&E attendances").
@@ -36,9 +38,9 @@ from dataclasses import dataclass
 BREAKDOWN_DIMENSIONS = ("neighbourhood", "age_band", "deprivation_quintile")
 """Grouping dimensions of patient events (see :class:`simulation.recorder.BreakdownRecorder`)."""
 
-LEVELS = ("all", "hospital", "finance")
-"""Where a metric is recorded: model-wide daily, per hospital daily, or the yearly finance
-account."""
+LEVELS = ("all", "hospital", "finance", "category")
+"""Where a metric is recorded: model-wide daily, per hospital daily, the yearly finance account,
+or daily per category of the metric's own ``dimension``."""
 
 KINDS = ("stock", "flow")
 
@@ -63,7 +65,9 @@ class Metric:
         unit: what one unit of the value is (people, beds, £, ...).
         description: one plain sentence for the user guide.
         breakdowns: grouping dimensions at which it is also counted.
-        level: ``all``, ``hospital`` or ``finance``.
+        level: ``all``, ``hospital``, ``finance`` or ``category``.
+        dimension: the results-table dimension of a ``category`` metric (e.g. ``place``).
+        categories: the groups of a ``category`` metric, in order (e.g. hospital, home, ...).
         label: a short plain-English name for figure axes and legends (default: the name in
             words, :func:`plain_name`).
     """
@@ -74,6 +78,8 @@ class Metric:
     description: str
     breakdowns: tuple[str, ...] = ()
     level: str = "all"
+    dimension: str = ""
+    categories: tuple[str, ...] = ()
     label: str = ""
 
     @property
@@ -90,6 +96,12 @@ class Metric:
         unknown = set(self.breakdowns) - set(BREAKDOWN_DIMENSIONS)
         if unknown:
             raise ValueError(f"metric {self.name}: unknown breakdowns {sorted(unknown)}")
+        if (self.level == "category") != bool(self.dimension and self.categories):
+            raise ValueError(f"metric {self.name}: a 'category' metric, and only one, names its "
+                             "dimension and categories")
+        reserved = {*BREAKDOWN_DIMENSIONS, *LEVELS}
+        if self.level == "category" and self.dimension in reserved:
+            raise ValueError(f"metric {self.name}: dimension {self.dimension!r} is taken")
 
 
 class MetricRegistry:
@@ -146,9 +158,13 @@ class MetricRegistry:
         dims: set[str] = set()
         for (n, _), m in self._metrics.items():
             if n == name:
-                dims.add(m.level)
+                dims.add(m.dimension if m.level == "category" else m.level)
                 dims |= set(m.breakdowns)
         return dims
+
+    def category_metrics(self) -> tuple[Metric, ...]:
+        """Metrics recorded per category of their own dimension (``level == 'category'``)."""
+        return tuple(m for m in self._metrics.values() if m.level == "category")
 
 
 def registry_of(parts: Iterable) -> MetricRegistry:

@@ -33,7 +33,11 @@ def _group_labels(model, dimension: str) -> list[str]:
 
 
 def tidy_results(model) -> pd.DataFrame:
-    """Every recorded series of ``model`` as rows (day, date, metric, dimension, group, value)."""
+    """Every recorded series of ``model`` as rows (day, date, metric, dimension, group, value).
+
+    Dimensions: ``all``, ``hospital``, the breakdowns (``neighbourhood``, ``age_band``,
+    ``deprivation_quintile``) and each category metric's own (``place`` for deaths by place).
+    """
     days = model.day
     dates = model.dates[:days]
     frames = []
@@ -65,6 +69,12 @@ def tidy_results(model) -> pd.DataFrame:
             frames.append(pd.DataFrame({
                 "day": np.repeat(np.arange(days), a.shape[1]), "metric": metric, "dimension": dim,
                 "group": np.tile(labels, days), "value": a.ravel()}))
+    for metric in model.metrics.category_metrics():
+        a = model.categories[metric.name][:days]
+        frames.append(pd.DataFrame({
+            "day": np.repeat(np.arange(days), a.shape[1]), "metric": metric.name,
+            "dimension": metric.dimension, "group": np.tile(list(metric.categories), days),
+            "value": a.ravel()}))
     for day, sizes in model.population_by_group:
         for dim, counts in sizes.items():
             frames.append(pd.DataFrame({"day": day, "metric": "population", "dimension": dim,

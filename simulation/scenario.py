@@ -36,19 +36,26 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
+from simulation.care_homes import CareHomeParams
+from simulation.end_of_life import EndOfLifeParams
 from simulation.finance_parameters import FinanceParams
+from simulation.hospice import HospiceParams
 from simulation.levers.base import LeverParams
 from simulation.levers.case_management import CaseManagement
 from simulation.levers.crisis_response import CrisisResponse
 from simulation.levers.discharge_to_assess import DischargeToAssess
+from simulation.levers.end_of_life_care import EndOfLifeCare
+from simulation.levers.enhanced_care_homes import EnhancedCareHomes
 from simulation.levers.gp_direct_access import GPDirectAccess
 from simulation.levers.shared_record import SharedRecord
 from simulation.levers.social_prescribing import SocialPrescribing
 from simulation.levers.specialist_community import SpecialistCommunity
 from simulation.parameters import Section, param
+from simulation.social_care import SocialCareParams
 
-__all__ = ["CaseManagement", "CrisisResponse", "DischargeToAssess", "GPDirectAccess",
-           "LeverParams", "SharedRecord", "SocialPrescribing", "SpecialistCommunity"]
+__all__ = ["CaseManagement", "CrisisResponse", "DischargeToAssess", "EndOfLifeCare",
+           "EnhancedCareHomes", "GPDirectAccess", "LeverParams", "SharedRecord",
+           "SocialPrescribing", "SpecialistCommunity"]
 
 INTEGRATION_LEVELS = ("none", "virtual", "partial", "full")
 """The MCP framework's contract options, none to full [nhs-england-mcp-framework-2016]."""
@@ -503,9 +510,11 @@ class HospitalParams(Section):
         "Trend in clinical LOS.",
         ge=-0.2, le=0.2)
     home_support_need_by_age: AgeTable = param(
-        {0: 0.005, 50: 0.015, 65: 0.04, 75: 0.08, 85: 0.14}, "share of overnight discharges",
+        {0: 0.005, 50: 0.015, 65: 0.06, 75: 0.12, 85: 0.18}, "share of overnight discharges",
         "Delayed patients: 83% aged 65+, 39% aged 85+ [health-foundation-delayed-patients-2018]; "
-        "ASSUMPTION: the shares",
+        "ASSUMPTION: the shares, CALIBRATED with the places to the delayed-discharge share "
+        "[kings-fund-dtoc-2018] now that care-home residents go back to their home and the "
+        "dying rarely leave hospital",
         "Probability that an overnight stay ends needing home support (reablement).", each_le=1.0)
     community_bed_need_by_age: AgeTable = param(
         {0: 0.0, 50: 0.003, 65: 0.01, 75: 0.02, 85: 0.04}, "share of overnight discharges",
@@ -654,6 +663,8 @@ class IntegrationParams(Section):
     shared_record: SharedRecord = SharedRecord()
     specialist_community: SpecialistCommunity = SpecialistCommunity()
     social_prescribing: SocialPrescribing = SocialPrescribing()
+    enhanced_care_homes: EnhancedCareHomes = EnhancedCareHomes()
+    end_of_life_care: EndOfLifeCare = EndOfLifeCare()
     adoption: AdoptionParams = AdoptionParams()
     contracts: ContractParams = ContractParams()
     levers: list[str] = param(
@@ -712,6 +723,10 @@ class Scenario(Section):
     primary_care: PrimaryCareParams = PrimaryCareParams()
     community: CommunityParams = CommunityParams()
     hospitals: HospitalParams
+    care_homes: CareHomeParams = CareHomeParams()
+    social_care: SocialCareParams = SocialCareParams()
+    end_of_life: EndOfLifeParams = EndOfLifeParams()
+    hospice: HospiceParams = HospiceParams()
     integration: IntegrationParams = IntegrationParams()
     finance: FinanceParams = FinanceParams()
 

@@ -46,8 +46,9 @@ NEED_NONE = 0
 
 SERVICE_KINDS = ("places", "daily", "caseload")
 
-BASE_DESTINATIONS = ("home", "home_support", "community_bed", "died", "interim_package")
-"""Destination codes 0-4 of a discharge (a built-in service's need code is its destination)."""
+BASE_DESTINATIONS = ("home", "home_support", "community_bed", "died", "interim_package",
+                     "care_home", "home_care_package")
+"""Destination codes 0-6 of a discharge (a built-in service's need code is its destination)."""
 
 FIRST_EXTRA_NEED = len(BASE_DESTINATIONS)
 """Need (and destination) code of the first service added beyond the built-in ones."""

@@ -74,7 +74,9 @@ TARGET_GROUPS = {
 TARGET_GROUP = {"admissions_growth": 1, "bed_days_growth": 1, "integration_whole_population": 2,
                 "integration_first_two_years": 3, "case_management_cohort": 4, "dtoc_share": 7,
                 "ae_conversion": 8, "winter_occupancy": 8, "readmission_30d": 8,
-                "gp_per_person": 9, "gp_85_89": 9, "gp_5_14": 9, "gp_infants": 9}
+                "gp_per_person": 9, "gp_85_89": 9, "gp_5_14": 9, "gp_infants": 9,
+                "care_home_admission_rate": 5, "care_home_ae_rate": 5, "care_home_share_65": 5,
+                "enhanced_care_homes": 5}
 """The group each target of this report tests (targets not listed test none of the groups)."""
 
 REPORT_COLUMNS = ["key", "target", "unit", "published", "low", "high", "value", "ci_low",
@@ -132,6 +134,38 @@ def case_managed_change(base, arm) -> float:
     return (count(arm) / base_n - 1) * 100 if base_n else float("nan")
 
 
+def _last_year(run, metric: str) -> float:
+    res = run.results
+    d = res[(res["dimension"] == "all") & (res["metric"] == metric)]
+    return float(d.loc[d["day"] >= d["day"].max() + 1 - YEAR, "value"].sum())
+
+
+def care_home_admissions_change(base, arm) -> float:
+    """Relative change (%) in residents' emergency admissions per resident-year, last year."""
+    def rate(run) -> float:
+        return _last_year(run, "care_home_admissions") / _last_year(run,
+                                                                    "care_home_places_occupied")
+    return (rate(arm) / rate(base) - 1) * 100
+
+
+def supported_home_deaths_ratio(base, arm) -> float:
+    """Ratio of home deaths of the people end-of-life care supported in ``arm``, arm over base.
+
+    Levers never change when anyone dies (only care-home residence changes a death hazard), so
+    the base arm shows where the same people died without the lever; people who died on
+    another day in the base arm are left out.
+    """
+    from simulation.end_of_life import HOME
+
+    a, b = arm.model.population, base.model.population
+    ids = np.flatnonzero(a.end_of_life_plan[: a.n] & ~a.alive[: a.n] & ~a.care_home[: a.n])
+    ids = ids[ids < b.n]
+    ids = ids[~b.alive[ids] & (b.dies_on[ids] == a.dies_on[ids])]
+    home_b = (b.death_place[ids] == HOME).mean() if len(ids) else np.nan
+    home_a = (a.death_place[ids] == HOME).mean() if len(ids) else np.nan
+    return float(home_a / home_b) if home_b else float("nan")
+
+
 POLICY_TARGETS: tuple[PolicyTarget, ...] = (
     PolicyTarget(
         "integration_whole_population", "Change in emergency admissions, full integration vs none "
@@ -151,6 +185,19 @@ POLICY_TARGETS: tuple[PolicyTarget, ...] = (
         "ICPs +2% to +9%; meta-analyses null)", -5.0, 10.0,
         "[gravelle-2007] [roland-2012] [stokes-2015] [poupard-2020]",
         "the published range as stated", case_managed_change, min_years=2),
+    PolicyTarget(
+        "enhanced_care_homes", "Change in care-home residents' emergency admissions per "
+        "resident-year, full integration vs none (last recorded year)", "%", "a fall of 0-40% "
+        "(Rushcliffe -23%; residential homes RR 0.60; Wakefield and Sutton null)", -40.0, 0.0,
+        "[lloyd-2017] [lloyd-2019] [iau-wakefield-2019] [iau-sutton-2019]", "the published range "
+        "as stated", care_home_admissions_change,
+        min_years=2),
+    PolicyTarget(
+        "end_of_life_care_home_deaths", "Home deaths of people given end-of-life care, over the "
+        "same people's home deaths without integration", "ratio", "RR 1.31 (1.12 to 1.52) for "
+        "dying at home with home-based end-of-life care", 1.12, 1.52,
+        "[shepperd-2021]", "the published interval",
+        supported_home_deaths_ratio, min_years=2),
 )
 """Effects of integration (target groups 2-4) that a paired full-integration arm can test."""
 
@@ -272,13 +319,17 @@ def limitations(area_name: str | None = None) -> list[str]:
         "of each site used by this population's emergency patients.",
         "A&E has no capacity, queue or four-hour waits; crowding does not change conversion or "
         "outcomes. Out-of-area care is unlimited and its patients leave on their fit day.",
-        "Care homes are not a setting (target group 5 cannot be tested), social care "
-        "is represented only by home-support places and an assessment delay, and there is no "
-        "workforce (staff numbers, vacancies, sickness).",
+        "Care homes hold residents but not their staff or quality; residents never move home "
+        "again; long-term home care is a count of packages of a fixed size; hospice patients "
+        "are never discharged alive; and there is no workforce (staff numbers, vacancies, "
+        "sickness).",
         "Conditions are four tiers (none, long-term condition, multimorbid, frail) with no disease "
         "pathways; tiers only rise; case management and social prescribing last until death.",
         "Mortality does not depend on the care received: no lever, delay or crowding changes "
-        "deaths, and health gains (QALYs) are not modelled by the core model.",
+        "when anyone dies (care only changes where they die and how often they were admitted "
+        "first), and health gains (QALYs) are not modelled by the core model. Places of death "
+        "are standardised to England's age mix of deaths, whose split by age band is partly an "
+        "ASSUMPTION.",
         "Decisions of patients, clinicians and social workers are probabilities, not choices; "
         "practices' adoption is a hazard whose coefficients are assumptions.",
         "Trends (secular demand growth, LOS fall, multimorbidity) are constant; COVID-19 and "

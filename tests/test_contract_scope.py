@@ -163,7 +163,12 @@ def _yearly() -> pd.DataFrame:
                "short_stay_admissions": 10_000, "delayed_discharge_bed_days": 20_000,
                "crisis_responses": 2_000, "case_managed": 300_000, "social_prescribed": 50_000,
                "occupied_beds": 700 * 365, "home_support_capacity": 90 * 365,
-               "community_bed_capacity": 40 * 365}
+               "community_bed_capacity": 40 * 365,
+               # care homes, home care and hospices: public and private spend beside the scope
+               "care_home_residents_council": 900 * 365, "care_home_residents_nhs_chc": 100 * 365,
+               "care_home_residents_self_funded": 300 * 365, "home_care_hours": 400_000,
+               "hospice_beds_occupied": 12 * 365, "enhanced_care_home_residents": 0,
+               "end_of_life_plans": 0}
     rows = []
     for arm in ("none", "full"):
         for rep in (0, 1):

@@ -38,6 +38,7 @@ def test_costs_reconcile_with_activity_per_sector_and_year(full_run):
     year = daily.index // 365
     y = daily.groupby(year).sum()
     cpw = s.community.case_management_contacts_per_week
+    nhs_hospice = s.hospice.nhs_cost_share
     expected = pd.DataFrame({
         "hospital": y["ae_attendances"] * p["ae_attendance"]
         + y["short_stay_admissions"] * p["nel_short_stay"]
@@ -47,13 +48,21 @@ def test_costs_reconcile_with_activity_per_sector_and_year(full_run):
         "community": y["crisis_responses"] * p["crisis_response"]
         + y["case_managed"] * cpw / 7 * p["case_management_contact"]
         + y["community_bed_capacity"] * p["community_bed_day"]
-        + y["social_prescribed"] / 365 * p["social_prescribing_person_year"],
-        "social care": y["home_support_capacity"] * p["home_support_place_day"],
+        + y["social_prescribed"] / 365 * p["social_prescribing_person_year"]
+        + y["care_home_residents_nhs_chc"] / 7 * p["care_home_week_nhs_chc"]
+        + y["hospice_beds_occupied"] * nhs_hospice * p["hospice_bed_day"]
+        + y["enhanced_care_home_residents"] / 365 * p["enhanced_care_home_resident_year"]
+        + y["end_of_life_plans"] * p["end_of_life_support_person"],
+        "social care": y["home_support_capacity"] * p["home_support_place_day"]
+        + y["care_home_residents_council"] / 7 * p["care_home_week_council"]
+        + y["home_care_hours"] * p["home_care_hour"],
+        "self-funded": y["care_home_residents_self_funded"] / 7 * p["care_home_week_self_funded"],
+        "charitable": y["hospice_beds_occupied"] * (1 - nhs_hospice) * p["hospice_bed_day"],
     })
     ledger = full_run.model.part("finance").yearly().set_index("year")
     assert len(ledger) == 2
     for sector in expected:
-        got = ledger[f"spend_{sector.replace(' ', '_')}"]
+        got = ledger[f"spend_{sector.replace(' ', '_').replace('-', '_')}"]
         np.testing.assert_allclose(got.to_numpy(), expected[sector].to_numpy(), rtol=1e-9)
         assert (expected[sector] >= 0).all()
     assert (ledger["spend_hospital"] > 0).all() and (ledger["gp_core"] == 0).all()
@@ -63,6 +72,8 @@ def test_costs_reconcile_with_activity_per_sector_and_year(full_run):
     np.testing.assert_allclose(gp["cost"], y["gp_appointments_met"] * p["gp_appointment"])
     assert not gp["in_budget"].any() and (gp["cost"] > 0).all()
     in_budget = lines[lines["in_budget"]]
+    # Self-funders' fees and hospices' charitable funds are never the LCO's (public) spend.
+    assert not in_budget["sector"].isin(["self-funded", "charitable"]).any()
     np.testing.assert_allclose(in_budget.groupby("year")["cost"].sum(), ledger["spend_activity"])
     assert (ledger["spend_total"] - ledger["budget"] == ledger["gap"]).all()
 

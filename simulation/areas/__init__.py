@@ -103,6 +103,15 @@ class AreaContract(_Sourced):
         "(finance.savings_share_lco; None = the scenario's default).")
 
 
+class AreaCareHomes(_Sourced):
+    """Care homes for older people in the area (optional: England's figures otherwise)."""
+
+    places_per_1000_65plus: float = Field(ge=0.0, le=200.0, description="Care-home places per "
+                                          "1,000 people aged 65+.")
+    self_funded_share: float = Field(ge=0.0, le=1.0, description="Share of residents who pay "
+                                     "their own fees.")
+
+
 class AreaNeighbourhood(Section):
     """One neighbourhood team's patch."""
 
@@ -187,6 +196,8 @@ class Area(Section):
     figures_not_found: dict[str, str] = Field(
         default_factory=dict, description="For England targets without a figure of the area's "
         "own: where one was looked for, or why a figure found could not be used (by key).")
+    care_homes: AreaCareHomes | None = Field(None, description="Care homes (optional; "
+                                             "England's figures when absent).")
 
     @model_validator(mode="after")
     def _consistent(self) -> Area:
@@ -236,8 +247,10 @@ class Area(Section):
     def sourced_values(self) -> list[tuple[str, Any, str]]:
         """Every value of the area with its source: (dotted path, value, source)."""
         rows: list[tuple[str, Any, str]] = []
-        for part in ("population", "contract"):
+        for part in ("population", "contract", "care_homes"):
             group = getattr(self, part)
+            if group is None:
+                continue
             rows += [(f"{part}.{f}", getattr(group, f), group.sources.get(f, ""))
                      for f in type(group).model_fields
                      if f != "sources" and getattr(group, f) is not None]
@@ -313,6 +326,9 @@ def area_scenario_data(area: Area) -> dict[str, Any]:
                        if c.savings_share_lco is not None else {})},
         **({"integration": {"contracts": {"gp_core_scope": c.gp_core_scope}}}
            if c.gp_core_scope is not None else {}),
+        **({"care_homes": {"places_per_1000_65plus": area.care_homes.places_per_1000_65plus,
+                           "self_funded_share": area.care_homes.self_funded_share}}
+           if area.care_homes is not None else {}),
     }
 
 
@@ -332,6 +348,8 @@ def scenario_source(area: Area, path: str) -> str | None:
         return area.contract.sources.get(leaf)
     if path == "integration.contracts.gp_core_scope":
         return area.contract.sources.get("gp_core_scope")
+    if head == "care_homes" and area.care_homes is not None and leaf in area.care_homes.sources:
+        return area.care_homes.sources[leaf]
     if head == "population" and leaf in area.population.sources:
         return area.population.sources[leaf]
     by_name = {loc.name: loc for loc in area.localities}
@@ -356,5 +374,6 @@ AREA_PATHS = ("name", "run.years", "run.start_date", "population.registered_pati
               "population.localities", "population.neighbourhoods",
               "population.deprivation_by_locality", "hospitals.sites",
               "hospitals.home_site_of_locality", "finance.budget_per_head",
-              "finance.savings_share_lco", "integration.contracts.gp_core_scope")
+              "finance.savings_share_lco", "integration.contracts.gp_core_scope",
+              "care_homes.places_per_1000_65plus", "care_homes.self_funded_share")
 """Dotted scenario paths whose defaults come from the area (reset when the area changes)."""

@@ -34,7 +34,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.finance.costs import SECTORS, cost_items, cost_lines, quantities, unit_costs
+from simulation.finance.costs import (
+    GP_CORE_ITEMS,
+    SECTORS,
+    cost_items,
+    cost_lines,
+    quantities,
+    unit_costs,
+)
 from simulation.finance.ledger import (
     budget,
     integration_intensity,
@@ -129,7 +136,8 @@ def run_finance(yearly: pd.DataFrame, scenario,
         row = {"year": int(year), "population": population,
                "budget": budget(fp, population, int(year)) + gp_core,
                "gp_core_patients": gp_patients, "gp_core": gp_core,
-               "gp_appointments": float(lines.loc[~lines["in_budget"], "cost"].sum()),
+               "gp_appointments": float(lines.loc[lines["item"].isin(GP_CORE_ITEMS),
+                                                  "cost"].sum()),
                "occupied_beds": float(sums["occupied_beds"]) / days[year],
                "bed_days": float(sums["occupied_beds"])}
         row.update({s: float(by.get(s, 0.0)) for s in SECTORS})

@@ -49,10 +49,12 @@ import pandas as pd
 
 from simulation.finance.costs import (
     GP_CORE_ITEMS,
+    PRIVATE_SECTORS,
     SECTORS,
     cost_items,
     cost_lines,
     quantities,
+    sector_column,
     unit_costs,
     uprate,
 )
@@ -90,7 +92,12 @@ FINANCE_METRICS = tuple(Metric(name, kind, "£" if kind == "flow" else unit, tex
     ("spend_community", "flow", "£", "Community spend of the year.", "Community spend"),
     ("spend_primary", "flow", "£", "Primary-care spend of the year (the GP core in the budget).",
      "Primary-care spend"),
-    ("spend_social_care", "flow", "£", "Social-care spend of the year.", "Social-care spend"),
+    ("spend_social_care", "flow", "£", "Social-care spend of the year (council).",
+     "Social-care spend"),
+    ("spend_self_funded", "flow", "£", "Care-home fees paid by residents (not public spend).",
+     "Self-funded care-home fees"),
+    ("spend_charitable", "flow", "£", "Hospice costs met by charity (not public spend).",
+     "Hospice costs met by charity"),
     ("spend_activity", "flow", "£", "Spend on services of the year (activity, funded capacity "
      "and the GP core in the budget).", "Spend on services"),
     ("transformation", "flow", "£", "One-off transformation cost of the year.",
@@ -222,7 +229,8 @@ def lco_cost_lines(lines: pd.DataFrame, finance: FinanceParams,
         >>> out[["item", "in_budget", "cost"]].values.tolist()
         [['gp_appointment', False, 450.0], ['gp_core', True, 0.0]]
     """
-    lines = lines.assign(in_budget=~lines["item"].isin(GP_CORE_ITEMS))
+    lines = lines.assign(in_budget=~lines["item"].isin(GP_CORE_ITEMS)
+                         & lines["sector"].isin(SECTORS))
     price = gp_core_cost(finance, 1.0)
     core = pd.DataFrame([{"item": "gp_core", "sector": "primary", "quantity": gp_core_patients,
                           "unit_cost": price, "cost": gp_core_patients * price,
@@ -317,7 +325,12 @@ class Ledger(Part):
         row = {"year": year, "population": population,
                "budget": budget(fp, population, year) + gp_core,
                "gp_core_patients": gp_patients, "gp_core": gp_core}
-        row.update({f"spend_{s.replace(' ', '_')}": float(by_sector.get(s, 0.0)) for s in SECTORS})
+        row.update({f"spend_{sector_column(s)}": float(by_sector.get(s, 0.0)) for s in SECTORS})
+        # Self-funders' fees and hospices' charitable funds are reported beside the public
+        # sectors but never in spend or the appraisal.
+        private = lines.groupby("sector")["cost"].sum()
+        row.update({f"spend_{sector_column(s)}": float(private.get(s, 0.0))
+                    for s in PRIVATE_SECTORS})
         row["spend_activity"] = float(in_budget["cost"].sum())
         row.update(inv)
         row["spend_total"] = row["spend_activity"] + inv["transformation"] + inv["double_running"]

@@ -18,11 +18,13 @@ from collections.abc import Callable
 import pandas as pd
 
 from simulation.finance.appraisal import appraise
-from simulation.finance.costs import COST_ITEMS
+from simulation.finance.costs import COST_ITEMS, PRIVATE_SECTORS
 from simulation.finance.params import FinanceParams
 
-HOSPITAL_ITEMS = tuple(i.name for i in COST_ITEMS if i.sector == "hospital")
-OUT_OF_HOSPITAL_ITEMS = tuple(i.name for i in COST_ITEMS if i.sector != "hospital")
+# unit-cost names (two items may share one, e.g. a hospice bed day paid partly by charity)
+HOSPITAL_ITEMS = tuple(dict.fromkeys(i.price for i in COST_ITEMS if i.sector == "hospital"))
+OUT_OF_HOSPITAL_ITEMS = tuple(dict.fromkeys(
+    i.price for i in COST_ITEMS if i.sector not in ("hospital", *PRIVATE_SECTORS)))
 
 
 def scale_items(fp: FinanceParams, items: tuple[str, ...], factor: float) -> FinanceParams:
