@@ -36,7 +36,8 @@ calibrate: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache
 
-# API reference from the docstrings (pdoc, installed with the test extra) into docs/api/
+# API reference from the docstrings (pdoc, installed with the test extra): Markdown pages in
+# docs/api/ (kept in git; tests/test_api_docs.py checks them) and HTML in docs/api/html/
 .PHONY: docs
 docs: $(STAMP)
 	$(BIN)/python -m simulation.api_docs --out docs/api

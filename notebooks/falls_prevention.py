@@ -9,7 +9,7 @@ Dask workers with common random numbers.
 
 The effect is an ASSUMPTION for illustration, exposed as a parameter: a hazard ratio of 0.85 for
 referred patients. Exercise programmes reduce the rate of falls by about a quarter in
-community-dwelling older people (Sherrington et al., Cochrane Database Syst Rev 2019, CD012424);
+community-dwelling older people [sherrington-2019];
 only some deteriorations are falls.
 
 Example:
@@ -34,7 +34,7 @@ class FallsPreventionParams(LeverParams):
     """Strength-and-balance classes for frail older people."""
 
     hazard_ratio: float = param(
-        0.85, "hazard ratio", "ASSUMPTION: falls -25% with exercise (Sherrington 2019, CD012424); "
+        0.85, "hazard ratio", "ASSUMPTION: falls -25% with exercise [sherrington-2019]; "
         "only some deteriorations are falls", "Acute hazard ratio of a referred patient at full "
         "strength.", gt=0.0, le=2.0)
     min_age: int = param(75, "years", "ASSUMPTION: the usual age of falls services",

@@ -1,7 +1,7 @@
 """Neighbourhood community teams: the organisations that hold the community services' capacity.
 
-One integrated team per neighbourhood (calibration-facts §6: 12 integrated neighbourhood teams
-in Manchester). A team is a Mesa agent that offers every declared service
+One integrated team per neighbourhood (12 integrated neighbourhood teams in Manchester,
+[mlco-neighbourhood-teams-nd]). A team is a Mesa agent that offers every declared service
 (:mod:`simulation.services`): concurrent places for home support (reablement) and community
 (intermediate care) beds, 2-hour crisis responses, and a case-management caseload. ``pools`` maps
 each service to the pool that serves the team: its own at full scale; at reduced scale a pool

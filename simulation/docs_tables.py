@@ -11,7 +11,10 @@ code are generated from it and sit between marker comments:
   from the docstring of :meth:`simulation.model.LCOModel.step`;
 * ``<!-- BEGIN TRUST -->`` ... ``<!-- END TRUST -->``: the smallest trustworthy scale of each
   community service and of the hospital sites in every shipped area, from the rules of
-  :func:`simulation.plausibility.trust_table`.
+  :func:`simulation.plausibility.trust_table`;
+* ``<!-- BEGIN REFERENCES -->`` ... ``<!-- END REFERENCES -->`` (optional): the full citation of
+  every source key cited elsewhere in the file (e.g. ``[pereira-gray-2017]`` in a Source cell),
+  with link definitions so that each key links to its entry in ``docs/references.md``.
 
 Run ``python -m simulation.docs_tables`` after changing a parameter or the step order; ``--check``
 only reports whether the file is current (exit 1 if not). ``tests/test_docs.py`` fails when the
@@ -230,6 +233,20 @@ def render_trust() -> str:
 BLOCKS = {"PARAMETERS": render_parameters, "SCHEDULE": render_schedule, "TRUST": render_trust}
 """Marker name -> function producing the block's Markdown."""
 
+_REFERENCES = re.compile(r"(<!-- BEGIN REFERENCES -->\n).*?(<!-- END REFERENCES -->)", re.S)
+
+
+def render_references(text: str) -> str:
+    """Full citations of the source keys cited in ``text`` outside its REFERENCES block.
+
+    >>> "[clegg-2016]: references.md#clegg-2016" in render_references("HR [clegg-2016].")
+    True
+    """
+    from simulation.references import cited_keys, references_markdown
+
+    keys = sorted(cited_keys(_REFERENCES.sub("", text)))
+    return f"{_GENERATED_NOTE}\n\n" + references_markdown(keys, link_to="references.md")
+
 
 def update_text(text: str) -> str:
     r"""Replace the body of every known ``<!-- BEGIN X -->``/``<!-- END X -->`` block in ``text``.
@@ -248,6 +265,9 @@ def update_text(text: str) -> str:
                              f"not found")
         body = render()
         text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text, count=1)
+    if _REFERENCES.search(text):  # last: it lists the keys cited in the blocks above
+        body = render_references(text)
+        text = _REFERENCES.sub(lambda m: m.group(1) + body + m.group(2), text, count=1)
     return text
 
 

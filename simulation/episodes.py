@@ -1,5 +1,8 @@
 """The patient-level episode log: one row per emergency admission, like Hospital Episode Statistics.
 
+Deprivation is written as in the results: ``Q1`` (most deprived) to ``Q5``
+(:data:`simulation.population.QUINTILE_LABELS`).
+
 Example:
     >>> log = EpisodeLog()
     >>> ids = log.open(patient=np.array([4]), hospital=np.array([0]), admit_day=np.array([2]),
@@ -9,8 +12,9 @@ Example:
     ...                female=np.array([True]), quintile=np.array([0]), tier=np.array([3]))
     >>> log.close(ids, discharge_day=np.array([6]), destination=np.array([0]),
     ...           delayed_days=np.array([1]))
-    >>> [str(v) for v in log.frame().loc[0, ["los", "delayed_days", "route", "destination"]]]
-    ['4', '1', 'ae', 'home']
+    >>> [str(v) for v in log.frame().loc[0, ["los", "delayed_days", "route", "destination",
+    ...                                          "quintile"]]]
+    ['4', '1', 'ae', 'home', 'Q1']
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.hospital import DESTINATIONS
+from simulation.population import QUINTILE_LABELS
 
 ROUTE_AE, ROUTE_DIRECT = 0, 1
 ROUTES = ("ae", "direct")
@@ -81,6 +86,7 @@ class EpisodeLog:
         df.insert(0, "episode", np.arange(self.n))
         df["los"] = np.where(df["discharge_day"] >= 0, df["discharge_day"] - df["admit_day"], -1)
         df["route"] = pd.Categorical.from_codes(df["route"], ROUTES)
+        df["quintile"] = pd.Categorical.from_codes(df["quintile"], QUINTILE_LABELS)
         dest = np.asarray(df["destination"])
         labels = list(destinations) + ["in_hospital"]
         df["destination"] = pd.Categorical.from_codes(np.where(dest < 0, len(destinations), dest),

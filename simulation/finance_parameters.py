@@ -4,7 +4,7 @@ Fields are declared with :func:`simulation.parameters.param`, like the scenario'
 documentation and the report's assumptions table read both alike; this module does not import
 :mod:`simulation.scenario`, which includes :class:`FinanceParams`.
 
-Sources are cited as "CF §n 'row item'" for a row of ``shared/reference/calibration-facts.md``.
+Sources are cited by key, e.g. ``[jones-2025]``; full citations in :mod:`simulation.references`.
 
 Example:
     >>> fp = FinanceParams()
@@ -61,66 +61,111 @@ class UnitCosts(Section):
 
     gp_appointment: UnitCost = param(
         _cost(45.0, "2023/24"), "£ per consultation",
-        "CF §4 'GP surgery consultation lasting 10 min': £45 with qualification costs, including "
-        "direct care staff (PSSRU/CHE 2024 manual, Table 9.4.2)", "A GP appointment that was met.")
+        "GP surgery consultation lasting 10 min: £45 with qualification costs, including "
+        "direct care staff (PSSRU/CHE 2024 manual, Table 9.4.2) [jones-2025]",
+        "A GP appointment that was met.")
     ae_attendance: UnitCost = param(
         _cost(273.0, "2023/24"), "£ per attendance",
-        "CF §4 'Non-elective inpatient stay, long stay / short stay' (2023/24): emergency care "
-        "attendance £273 (PSSRU/CHE 2024 manual, Table 6.1.1; NCC 2023/24)", "An A&E attendance.")
+        "Emergency care (A&E) attendance £273 in 2023/24 (PSSRU/CHE 2024 manual, Table 6.1.1, "
+        "from the National Cost Collection 2023/24) [jones-2025]", "An A&E attendance.")
     nel_short_stay: UnitCost = param(
         _cost(792.0, "2023/24"), "£ per episode",
-        "CF §4 'Non-elective inpatient stay, long stay / short stay' (2023/24): short stay £792 "
-        "(NCC 2023/24), whose short-stay HRGs cover stays of 0-1 days",
+        "Non-elective inpatient short stay £792 in 2023/24 (NCC 2023/24, Table 6.1.1) "
+        "[jones-2025], whose short-stay HRGs cover stays of 0-1 days",
         "An emergency admission with a clinical stay of 0 or 1 day.")
     nel_long_stay: UnitCost = param(
         _cost(5134.0, "2023/24"), "£ per episode",
-        "CF §4 'Non-elective inpatient stay, long stay / short stay' (2023/24): long stay £5,134 "
-        "(NCC 2023/24); covers the clinical stay", "An emergency admission of 2 days or more.")
+        "Non-elective inpatient long stay £5,134 in 2023/24 (NCC 2023/24, Table 6.1.1) "
+        "[jones-2025]; covers the clinical stay", "An emergency admission of 2 days or more.")
     excess_bed_day: UnitCost = param(
         _cost(313.0, "2016/17"), "£ per bed day",
-        "CF §4 'Excess bed day': £313 (HFMA, reference costs 2016/17)",
+        "Excess bed day: £313 (reference costs 2016/17) [hfma-2017]",
         "A delayed-discharge bed day (a night spent medically fit, waiting for a place).")
     crisis_response: UnitCost = param(
         _cost(156.0, "2022/23"), "£ per response",
         "ASSUMPTION: 1.5 hours of a band 6 community nurse at ≈£104 per hour of direct care plus "
-        "planning (CF §4 'Band 6 community nurse, per hour of patient contact (derived)')",
+        "planning (derived: £57 per working hour / 0.55, the share spent on direct care and "
+        "planning; PSSRU/CHE 2023 manual, Table 9.2.1 and section 9.1) [jones-2024]",
         "A 2-hour urgent community (crisis) response.")
     case_management_contact: UnitCost = param(
         _cost(104.0, "2022/23"), "£ per contact",
         "ASSUMPTION: 45 minutes of a band 7 nurse (community matron grade) at ≈£139 per hour of "
-        "direct care plus planning (CF §4 'Band 7 / 8a nurse, per hour of patient contact "
-        "(derived)')", "A case-management contact.")
+        "direct care plus planning (derived: £68 per working hour / 0.49; PSSRU/CHE 2023 manual, "
+        "Table 9.2.1 and section 9.1) [jones-2024]", "A case-management contact.")
     home_support_place_day: UnitCost = param(
         _cost(50.5, "2022/23"), "£ per funded place per day",
-        "CF §4 'Reablement, cost per case' £1,743 (comprehensive services, PSSRU/CHE 2023 manual "
-        "Table 10.7.1) / 34.5 days mean duration (CF §3 'Reablement duration')",
+        "Reablement cost per case £1,743 (comprehensive services, PSSRU/CHE 2023 manual "
+        "Table 10.7.1) / 34.5 days mean duration (section 10.7) [jones-2024]",
         "A funded reablement / home-support place for one day (paid whether occupied or not).")
     community_bed_day: UnitCost = param(
         _cost(175.0, "2017/18"), "£ per funded bed per day",
-        "CF §4 'Intermediate care, bed-based' ≈£150-£200 per bed day (U placeholder, c.2017): "
-        "midpoint; ASSUMPTION until verified", "A funded community (intermediate care) bed for one "
+        "Bed-based intermediate care ≈£150-£200 per bed day (c.2017): an unverified placeholder "
+        "recalled from NAIC benchmarking, no source found; midpoint; ASSUMPTION until verified",
+        "A funded community (intermediate care) bed for one "
         "day (paid whether occupied or not).")
     social_prescribing_person_year: UnitCost = param(
         _cost(234.0, "2015/16"), "£ per referred person per year",
-        "CF §3 'Social prescribing, Gloucestershire': £480k a year for 2,047 referrals (≈£234); "
+        "Social prescribing, Gloucestershire: £480k a year for 2,047 referrals (≈£234) "
+        "[kimberlee-2016]; "
         "ASSUMPTION: one referral costs one person-year of link-worker support",
         "Link-worker support for a person referred to social prescribing, per year.")
+    care_home_week_council: UnitCost = param(
+        _cost(954.0, "2023/24"), "£ per resident week",
+        "Councils' gross weekly cost for clients aged 65+, residential £916 and nursing £1,026 "
+        "(2023-24, Table 52) [nhs-digital-ascfr-2024]; weighted 978:521 by Manchester's "
+        "council-funded residential and nursing placements [manchester-cc-budget-2022]",
+        "A week in a care home paid by the council.")
+    care_home_week_self_funded: UnitCost = param(
+        _cost(1345.0, "2023/24"), "£ per resident week",
+        "The council fee (above) plus 41%: self-funders pay on average about 41% more than "
+        "councils for the same care in the same home [cma-care-homes-2017]",
+        "A week in a care home paid by the resident (not public spend).")
+    care_home_week_nhs_chc: UnitCost = param(
+        _cost(1329.0, "2022/23"), "£ per resident week",
+        "Private nursing home £1,329 per week, 2022/23 (Table 1.1.1) [jones-2024]; "
+        " ASSUMPTION: NHS continuing healthcare pays the private nursing fee",
+        "A week in a care home paid by the NHS (continuing healthcare, end-of-life placements).")
+    home_care_hour: UnitCost = param(
+        _cost(28.53, "2024/25"), "£ per hour",
+        "Minimum sustainable price £28.53 per hour (UKHCA, 2024/25) [which-home-care-2024]; "
+        "ASSUMPTION: councils pay this price",
+        "An hour of long-term home care paid by the council.")
+    hospice_bed_day: UnitCost = param(
+        _cost(450.0, "2023/24"), "£ per occupied bed day",
+        "ASSUMPTION: specialist palliative inpatient care costs about 2.5 times a bed-based "
+        "intermediate-care day (≈£150-£200, itself an unverified placeholder); no "
+        "published hospice bed-day cost was found", "A day in a hospice bed (the NHS pays "
+        "hospice.nhs_cost_share of it).")
+    enhanced_care_home_resident_year: UnitCost = param(
+        _cost(400.0, "2023/24"), "£ per covered resident per year",
+        "ASSUMPTION: a weekly GP home round and MDT review plus a share of a care-home support "
+        "team; no published unit cost was found", "A year of enhanced health in care homes for "
+        "one resident.")
+    end_of_life_support_person: UnitCost = param(
+        _cost(1340.0, "2022/23"), "£ per person supported",
+        "ASSUMPTION: an advance care plan (two GP consultations, 2 x £45 [jones-2025]) and about "
+        "12 community palliative contacts over the last months (12 x "
+        "£104, the band 7 contact of case_management_contact)",
+        "Advance care planning and community palliative support for one person in their last "
+        "months.")
     ward_bed_day: UnitCost = param(
         _cost(313.0, "2016/17"), "£ per bed day",
         "ASSUMPTION: the cost released per bed day of a closed ward equals the excess bed day "
-        "reference cost (CF §4 'Excess bed day' £313, 2016/17)",
+        "reference cost (£313, 2016/17 [hfma-2017])",
         "Cash released for each bed day of a ward that closes.")
 
 
 class FinanceParams(Section):
     """Budget, unit costs, investment, savings, reinvestment and appraisal conventions."""
 
-    price_year: str = param("2023/24", "financial year", "ASSUMPTION: the latest PSSRU manual "
-                            "year in CF §4", "Price year every cost is uprated to.")
+    price_year: str = param("2023/24", "financial year", "ASSUMPTION: the price year of the "
+                            "latest PSSRU manual cited [jones-2025]",
+                            "Price year every cost is uprated to.")
     inflation_per_year: float = param(
-        0.03, "relative per year", "ASSUMPTION: CF §4 asks for the PSSRU inflation indices, which "
-        "are not in calibration-facts.md; a flat rate stands in (check against the PSSRU pay and "
-        "prices index)", "Cost inflation used to uprate unit costs from their cost year.",
+        0.03, "relative per year", "ASSUMPTION: costs should be uprated with the PSSRU inflation "
+        "indices, which were not found in the stored sources; a flat rate stands in (check "
+        "against the PSSRU pay and prices index)",
+        "Cost inflation used to uprate unit costs from their cost year.",
         ge=-0.1, le=0.3)
     unit_costs: UnitCosts = UnitCosts()
     budget_per_head: UnitCost = param(
@@ -128,12 +173,32 @@ class FinanceParams(Section):
         "AREA: from the scenario's area file (simulation/areas/), which cites each value; this "
         "default (≈£1,000, 2018/19 prices) applies only when no area is involved",
         "The LCO's capitated budget per registered person.")
+    gp_core_per_head: UnitCost = param(
+        _cost(155.46, "2019/20"), "£ per registered patient per year",
+        "NHS Payments to General Practice, England 2019/20: £155.46 per registered patient "
+        "(GMS £155.17, PMS £154.63; £154.81 in 2018/19) [nhs-digital-payments-gp-2020]. It "
+        "includes QOF, enhanced services, premises and dispensing fees; range ≈£112 (global sum, "
+        "PMS balance, QOF and premises only: £6.85bn over ≈61m patients, same report, derived) "
+        "to £163.65 (2021/22) [mip-payments-gp-2022]",
+        "What a practice's GP core services (its GMS/PMS contract) cost per registered patient: "
+        "for practices whose core sits inside the LCO's budget (integration.contracts."
+        "gp_core_scope) it is added to the budget and to primary-care spend alike.")
+    savings_share_lco: float = param(
+        0.5, "share of cash-releasing savings",
+        "AREA: from the scenario's area file (simulation/areas/), which cites it; this default "
+        "applies only when no area sets it. ASSUMPTION (range 0.25-0.75): "
+        "[pulse-manchester-gp-contract-2015] says savings made in primary and secondary care "
+        "are to be shared, with no split published",
+        "Share of the savings from reduced hospital activity (cash-releasing savings) that comes "
+        "to the LCO (its community services and the primary care inside its budget); the acute "
+        "sector keeps the rest.", ge=0.0, le=1.0)
     budget_real_growth_per_year: float = param(
         0.01, "relative per year", "ASSUMPTION: modest real growth of the allocation",
         "Real growth of the capitated budget per head.", ge=-0.1, le=0.2)
     transformation_cost_per_head: UnitCost = param(
         _cost(161.0, "2016/17"), "£ per resident (one-off, full integration)",
-        "CF §6 'Greater Manchester': £450m transformation fund for 2.8m people (≈£161 per head)",
+        "Greater Manchester: £450m transformation fund for 2.8m people (≈£161 per head) "
+        "[gmhsc-devolution-nd]",
         "One-off cost of transformation at full integration, spread over ``transformation_years``.")
     transformation_years: int = param(3, "years", "ASSUMPTION", "Years over which the one-off "
                                       "transformation cost is spent, from year 1.", ge=1, le=10)
@@ -147,27 +212,32 @@ class FinanceParams(Section):
                            "Beds in a ward; savings are cash-releasing only in whole wards "
                            "(scaled by run.scale).", ge=1, le=200)
     reference_growth_per_year: float = param(
-        0.003, "relative per year", "CF §8 item 1: emergency bed days grow about 0.3% a year "
-        "without integration", "The contract's reference: occupied beds of year 1 grown at this "
+        0.003, "relative per year", "Emergency bed days grow about 0.3% a year without "
+        "integration [steventon-2018]",
+        "The contract's reference: occupied beds of year 1 grown at this "
         "rate; in-run savings are measured against it.", ge=-0.1, le=0.2)
     reinvestment_share: float = param(
         0.5, "share", "ASSUMPTION: shared savings split evenly between the acute trust and the LCO "
-        "(DOMAIN.md: 'what we save ... comes in to the same organisation')",
-        "Share of cash-releasing savings reinvested in community home-support capacity.",
+        "('what we save ... comes in to the same organisation' "
+        "[pulse-manchester-gp-contract-2015])",
+        "Share of cash-releasing savings reinvested in community home-support capacity (out of "
+        "the LCO's share, savings_share_lco; a larger share is topped up from its budget).",
         ge=0.0, le=1.0)
     reinvestment_lag_years: int = param(1, "years", "ASSUMPTION: a year's savings are known and "
                                         "reallocated at the year end", "Years between a saving "
                                         "and the capacity it buys.", ge=1, le=10)
     discount_rate: float = param(
-        0.035, "per year", "CF §7 'Green Book discount rate': 3.5% real for years 0-30",
+        0.035, "per year", "Green Book discount rate: 3.5% real for years 0-30 "
+        "[hm-treasury-discounting-2025]",
         "Discount rate for costs and benefits.", ge=0.0, le=0.2)
     health_discount_rate: float = param(
-        0.015, "per year", "CF §7 'Discount rate for health and life values': 1.5%",
+        0.015, "per year", "Discount rate for health and life values: 1.5% "
+        "[hm-treasury-green-book-2022]",
         "Discount rate for health effects valued in QALYs (the model values none at present).",
         ge=0.0, le=0.2)
     optimism_bias: float = param(
-        0.41, "relative uplift on costs", "CF §7 'Optimism bias': opex uplift 41% (HMT/Mott "
-        "MacDonald, standard projects)", "Uplift applied to incremental costs in the appraisal.",
+        0.41, "relative uplift on costs", "Optimism bias: opex uplift 41% (standard projects) "
+        "[mott-macdonald-2002]", "Uplift applied to incremental costs in the appraisal.",
         ge=0.0, le=2.0)
 
     @field_validator("price_year")

@@ -33,8 +33,13 @@ from simulation.scenario import HospitalSpec
 from simulation.services import BASE_DESTINATIONS, NEED_NONE
 
 NEED_HOME_SUPPORT, NEED_COMMUNITY_BED = 1, 2
-"""Discharge needs met by the built-in services (:mod:`simulation.services`)."""
+NEED_CARE_HOME = BASE_DESTINATIONS.index("care_home")
+NEED_HOME_CARE = BASE_DESTINATIONS.index("home_care_package")
+"""Discharge needs met by the built-in services (:mod:`simulation.services`): reablement, a
+community bed, a care-home place (:mod:`simulation.care_homes`) and a long-term home-care package
+(:mod:`simulation.social_care`)."""
 DEST_HOME, DEST_HOME_SUPPORT, DEST_COMMUNITY_BED, DEST_DIED, DEST_INTERIM = 0, 1, 2, 3, 4
+DEST_CARE_HOME, DEST_HOME_CARE = NEED_CARE_HOME, NEED_HOME_CARE
 DESTINATIONS = BASE_DESTINATIONS
 """Destination codes; a service that meets need ``k`` discharges to destination ``k``."""
 
@@ -61,18 +66,19 @@ class Hospital(mesa.Agent):
     """Per-site daily series (Mesa DataCollector agent-type reporters): metric -> attribute."""
     metrics: ClassVar[tuple[Metric, ...]] = (
         Metric("occupied_beds", "stock", "beds", "Beds occupied tonight at the site.",
-               level="hospital"),
+               level="hospital", label="Acute beds occupied"),
         Metric("occupancy", "stock", "share", "Occupied over base beds (above 1 when escalated).",
-               level="hospital"),
+               level="hospital", label="Bed occupancy"),
         Metric("delayed_discharge_bed_days", "flow", "bed days",
                "Beds at the site occupied tonight by patients waiting for a place.",
-               level="hospital"),
+               level="hospital", label="Delayed-discharge bed days"),
         Metric("fit_not_discharged", "stock", "patients",
-               "Medically fit patients still at the site.", level="hospital"),
+               "Medically fit patients still at the site.", level="hospital",
+               label="Medically fit patients still in hospital"),
         Metric("escalation_open", "stock", "0/1", "Whether escalation beds are open today.",
-               level="hospital"),
+               level="hospital", label="Escalation beds open"),
         Metric("admissions", "flow", "admissions", "Admissions to the site today.",
-               level="hospital"),
+               level="hospital", label="Admissions to the site"),
     )
 
     def __init__(self, model: mesa.Model, index: int, spec: HospitalSpec, scale: float,
@@ -109,6 +115,15 @@ class Hospital(mesa.Agent):
     def free_beds(self) -> int:
         """Beds free now."""
         return max(0, self.capacity - self.occupied)
+
+    def waiting_for(self, need: int, day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Inpatients who need ``need`` and are fit and assessed by ``day``: ids and ready days.
+
+        A service that fills its places once a day (care homes, home-care packages) keeps these
+        patients' places back for tomorrow's discharges, longest waits first.
+        """
+        mine = (self.need == need) & (self.fit_day <= day) & (self.ready_day <= day)
+        return self.patient[mine], self.ready_day[mine]
 
     def decide_escalation(self) -> None:
         """Open escalation beds for today if the base beds are at the threshold."""

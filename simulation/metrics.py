@@ -9,17 +9,25 @@ A metric is a **flow** (events counted over the day: admissions, deaths; summed 
 **stock** (what exists on the day: occupied beds, people case-managed; averaged over a period).
 ``breakdowns`` names the grouping dimensions at which the part also counts it (neighbourhood, age
 band, deprivation quintile); ``level`` says whether it is a model-wide series (``all``) or one
-series per hospital (``hospital``) or a yearly account (``finance``).
+series per hospital (``hospital``) or a yearly account (``finance``), or one series per category
+of its own dimension (``category``: deaths by ``place``, say, with ``categories`` naming the
+groups).
+
+Every metric also has a plain-English ``title`` for figures and tables: its declared ``label``,
+or its name in words (``ae_attendances`` reads "A&E attendances").
 
 Example:
     >>> reg = MetricRegistry()
     >>> reg.add(Metric("deaths", "flow", "people", "Deaths today.",
     ...                breakdowns=BREAKDOWN_DIMENSIONS))
-    >>> reg.add(Metric("occupied_beds", "stock", "beds", "Beds occupied tonight."))
+    >>> reg.add(Metric("occupied_beds", "stock", "beds", "Beds occupied tonight.",
+    ...                label="Acute beds occupied"))
     >>> reg.names(), reg.is_stock("occupied_beds")
     (('deaths', 'occupied_beds'), True)
     >>> sorted(reg.recorded_dimensions("deaths"))
     ['age_band', 'all', 'deprivation_quintile', 'neighbourhood']
+    >>> reg["occupied_beds"].title, plain_name("gp_unmet_to_ae")
+    ('Acute beds occupied', 'GP unmet to A&E')
 """
 
 from __future__ import annotations
@@ -30,11 +38,21 @@ from dataclasses import dataclass
 BREAKDOWN_DIMENSIONS = ("neighbourhood", "age_band", "deprivation_quintile")
 """Grouping dimensions of patient events (see :class:`simulation.recorder.BreakdownRecorder`)."""
 
-LEVELS = ("all", "hospital", "finance")
-"""Where a metric is recorded: model-wide daily, per hospital daily, or the yearly finance
-account."""
+LEVELS = ("all", "hospital", "finance", "category")
+"""Where a metric is recorded: model-wide daily, per hospital daily, the yearly finance account,
+or daily per category of the metric's own ``dimension``."""
 
 KINDS = ("stock", "flow")
+
+_WORDS = {"ae": "A&E", "gp": "GP", "30d": "within 30 days"}
+"""Abbreviations in metric names and how they read in English."""
+
+
+def plain_name(name: str) -> str:
+    """A metric name in words: underscores become spaces, abbreviations are spelt as read."""
+    words = [_WORDS.get(w, w) for w in name.split("_") if w]
+    text = " ".join(words) or name
+    return text[0].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -47,7 +65,11 @@ class Metric:
         unit: what one unit of the value is (people, beds, £, ...).
         description: one plain sentence for the user guide.
         breakdowns: grouping dimensions at which it is also counted.
-        level: ``all``, ``hospital`` or ``finance``.
+        level: ``all``, ``hospital``, ``finance`` or ``category``.
+        dimension: the results-table dimension of a ``category`` metric (e.g. ``place``).
+        categories: the groups of a ``category`` metric, in order (e.g. hospital, home, ...).
+        label: a short plain-English name for figure axes and legends (default: the name in
+            words, :func:`plain_name`).
     """
 
     name: str
@@ -56,6 +78,14 @@ class Metric:
     description: str
     breakdowns: tuple[str, ...] = ()
     level: str = "all"
+    dimension: str = ""
+    categories: tuple[str, ...] = ()
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """The plain-English name: ``label``, else the name in words."""
+        return self.label or plain_name(self.name)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -66,6 +96,12 @@ class Metric:
         unknown = set(self.breakdowns) - set(BREAKDOWN_DIMENSIONS)
         if unknown:
             raise ValueError(f"metric {self.name}: unknown breakdowns {sorted(unknown)}")
+        if (self.level == "category") != bool(self.dimension and self.categories):
+            raise ValueError(f"metric {self.name}: a 'category' metric, and only one, names its "
+                             "dimension and categories")
+        reserved = {*BREAKDOWN_DIMENSIONS, *LEVELS}
+        if self.level == "category" and self.dimension in reserved:
+            raise ValueError(f"metric {self.name}: dimension {self.dimension!r} is taken")
 
 
 class MetricRegistry:
@@ -122,9 +158,13 @@ class MetricRegistry:
         dims: set[str] = set()
         for (n, _), m in self._metrics.items():
             if n == name:
-                dims.add(m.level)
+                dims.add(m.dimension if m.level == "category" else m.level)
                 dims |= set(m.breakdowns)
         return dims
+
+    def category_metrics(self) -> tuple[Metric, ...]:
+        """Metrics recorded per category of their own dimension (``level == 'category'``)."""
+        return tuple(m for m in self._metrics.values() if m.level == "category")
 
 
 def registry_of(parts: Iterable) -> MetricRegistry:

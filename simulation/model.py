@@ -9,7 +9,9 @@ one place the daily order of events is written down.
 
 Mesa conventions: the warm-up runs inside the constructor and is not counted in ``steps``; each
 ``step()`` is one recorded day; ``running`` turns False at the horizon, after which ``step()``
-does nothing.
+does nothing. So ``mesa.batch_run(LCOModel, parameters={"scenario": [...], "seed": [...]},
+max_steps=..., data_collection_period=1)`` gives one row per recorded day of every run
+(``docs/experiments.md``, "The Mesa way").
 
 Example:
     >>> from simulation.scenario import Scenario
@@ -35,8 +37,11 @@ import pandas as pd
 from mesa.agent import AgentSet
 
 from simulation.areas import layout
+from simulation.care_homes import CareHomes
 from simulation.community import CommunityTeam
+from simulation.end_of_life import EndOfLife
 from simulation.episodes import EpisodeLog
+from simulation.hospice import Hospice
 from simulation.hospital import NEED_COMMUNITY_BED, NEED_HOME_SUPPORT, Hospital
 from simulation.lco import LocalCareOrganisation
 from simulation.levers import BUILT_IN, Lever, lever_class
@@ -49,6 +54,11 @@ from simulation.random_streams import Process, RandomStreams
 from simulation.recorder import BreakdownRecorder
 from simulation.scenario import Scenario
 from simulation.services import Service, ServiceDirectory
+from simulation.social_care import SocialCare
+
+CORE_PARTS = (EndOfLife, CareHomes, SocialCare, Hospice)
+"""Parts every model has, before the levers: the last months of life, care homes, long-term home
+care and hospices. Their services follow the built-in ones (:data:`SERVICES`)."""
 
 SERVICES = (
     Service("crisis_response", "daily", per_100k=lambda s: s.community.crisis_response_per_100k_day,
@@ -64,22 +74,32 @@ SERVICES = (
     Service("case_management", "caseload",
             per_100k=lambda s: s.community.case_management_places_per_100k,
             label="case-management caseload"),
+    *(svc for part in CORE_PARTS for svc in part.services),
 )
-"""The built-in community services, in the order hospitals try them at discharge."""
+"""The built-in services, in the order hospitals try them at discharge: the community teams',
+then those of the core parts (care homes, home-care packages, hospice beds)."""
 
 ORGANISATION_METRICS = (
     Metric("community_contacts", "flow", "contacts",
            "Community contacts today: crisis responses, case-management reviews, home-support "
            "visits and step-up admissions."),
-    Metric("home_support_occupied", "stock", "places", "Home-support places in use."),
-    Metric("community_beds_occupied", "stock", "beds", "Community beds in use."),
-    Metric("occupied_beds", "stock", "beds", "Acute beds occupied tonight (all sites)."),
-    Metric("bed_capacity", "stock", "beds", "Acute beds available today, with escalation beds."),
+    Metric("home_support_occupied", "stock", "places", "Home-support places in use.",
+           label="Home-support places in use"),
+    Metric("community_beds_occupied", "stock", "beds", "Community beds in use.",
+           label="Community beds in use"),
+    Metric("occupied_beds", "stock", "beds", "Acute beds occupied tonight (all sites).",
+           label="Acute beds occupied"),
+    Metric("bed_capacity", "stock", "beds", "Acute beds available today, with escalation beds.",
+           label="Acute beds available"),
     Metric("delayed_discharge_bed_days", "flow", "bed days",
-           "Beds occupied tonight by patients ready to leave but waiting for a place."),
-    Metric("fit_not_discharged", "stock", "patients", "Medically fit patients still in hospital."),
-    Metric("practices_integrated", "stock", "practices", "Practices at any integration status."),
-    Metric("integration_strength", "stock", "share", "Mean lever intensity over practices."),
+           "Beds occupied tonight by patients ready to leave but waiting for a place.",
+           label="Delayed-discharge bed days"),
+    Metric("fit_not_discharged", "stock", "patients", "Medically fit patients still in hospital.",
+           label="Medically fit patients still in hospital"),
+    Metric("practices_integrated", "stock", "practices", "Practices at any integration status.",
+           label="GP practices integrated"),
+    Metric("integration_strength", "stock", "share", "Mean lever intensity over practices.",
+           label="Integration strength (mean lever intensity)"),
 )
 """Daily series of the organisations (community teams, hospitals, the LCO)."""
 
@@ -92,7 +112,8 @@ def metric_registry(levers: Iterable = BUILT_IN, observers: Iterable = ()) -> Me
         >>> "crisis_responses" in reg, reg.is_stock("occupied_beds")
         (True, True)
     """
-    return registry_of([Pathways, _OrganisationMetrics, Hospital, *levers, *observers])
+    return registry_of([Pathways, _OrganisationMetrics, Hospital, *CORE_PARTS, *levers,
+                        *observers])
 
 
 class _OrganisationMetrics:
@@ -131,6 +152,10 @@ class LCOModel(mesa.Model):
                  seed: int | np.random.SeedSequence = 0, record_episodes: bool = True,
                  levers: Sequence = (), observers: Sequence[Part] = (),
                  services: Sequence[Service] = ()):
+        if scenario is not None and not isinstance(scenario, Scenario):
+            raise TypeError(f"scenario must be a simulation.scenario.Scenario, got "
+                            f"{type(scenario).__name__}; with mesa.batch_run give a list of "
+                            "scenarios: parameters={'scenario': [scenario]}")
         self.streams = RandomStreams(seed)
         # Mesa's own generator is not used by the model's processes; seed it from ours anyway.
         super().__init__(seed=int(self.streams.seed_sequence.generate_state(1)[0]))
@@ -179,9 +204,11 @@ class LCOModel(mesa.Model):
 
         # -- parts: pathways, levers, observers -------------------------------------------------
         self.pathways = Pathways(self)
+        self.core_parts: list[Part] = [cls() for cls in CORE_PARTS]
+        self.end_of_life = self.core_parts[0]
         self.levers = _lever_instances(s, levers)
         self.observers = list(observers)
-        self.parts: list[Part] = [*self.levers, *self.observers]
+        self.parts: list[Part] = [*self.core_parts, *self.levers, *self.observers]
         for part in self.parts:
             part.setup(self)
         self.population.modifiers.order = [p.name for p in self.parts]
@@ -189,6 +216,8 @@ class LCOModel(mesa.Model):
         # -- observation -------------------------------------------------------------------
         self.metrics = metric_registry(self.levers, self.observers)
         self.today: dict[str, float] = dict.fromkeys(self.metrics.names("all"), 0)
+        self.categories = {m.name: np.zeros((self.horizon_days, len(m.categories)), np.int32)
+                           for m in self.metrics.category_metrics()}
         self.breakdowns = BreakdownRecorder(
             self.horizon_days, {"neighbourhood": self.n_neighbourhoods,
                                 "age_band": len(AGE_BAND_LABELS),
@@ -260,12 +289,16 @@ class LCOModel(mesa.Model):
            crisis responses for the period
            (:meth:`simulation.services.ServiceDirectory.start_day`).
         4. **Hospitals** open escalation beds if full, then **discharge**: medically fit patients
-           who need nothing go home; those needing a service (home support, a community bed) go
-           when the pool serving their neighbourhood has a free place, otherwise they wait (a
-           delayed discharge).
-        5. **Needs arise**: one uniform per patient decides death, an acute episode or a routine
-           GP need.
-        6. **Deaths**, including inpatients, whose episodes close.
+           who need nothing go home; those needing a service (home support, a community bed, a
+           care-home place, a home-care package) go when the pool serving their neighbourhood
+           has a free place, otherwise they wait (a delayed discharge); parts hear of every
+           discharge.
+        5. **Needs arise**: one uniform per patient decides the start of dying, an acute episode or
+           a routine GP need. The **end of life** (:mod:`simulation.end_of_life`) turns each new
+           start of dying into a death tomorrow (sudden) or at the end of a final phase, and
+           brings the final deteriorations due today (a hospice bed, or an acute episode).
+        6. **Deaths** due today, each recorded with its place (hospital, hospice, care home,
+           home); inpatients' episodes close.
         7. **Primary care**: today's GP needs and yesterday's retries are booked within each
            practice's capacity; unmet need spills to A&E, retries tomorrow, or is lost.
         8. **Acute episodes**: levers may care for an episode at home (``divert_acute``: 2-hour
@@ -274,7 +307,9 @@ class LCOModel(mesa.Model):
            (``divert_direct``: a GP's step-up to a community bed); admissions take a bed at the
            home site, else another site, else out of area; zero-day stays leave the same day.
         9. **Follow-up**: readmission windows that end today expire; every part records its
-           metrics and the day is collected; on the last day of a model year every part's
+           metrics (care homes and home care move in today's arrivals and offer their free
+           places to people waiting at home, then to tomorrow's discharges) and the day is
+           collected; on the last day of a model year every part's
            ``end_of_year`` hook runs (the finance ledger settles the year).
         """
         if self.day >= self.horizon_days:
@@ -295,10 +330,13 @@ class LCOModel(mesa.Model):
         self.pathways.births(day)
         self.services.start_day(day, self.community_uplift)
         self.pathways.discharge(day)
-        deaths, acute, gp = self.population.draw_events(day, self._season(day))
+        onsets, acute, gp = self.population.draw_events(day, self._season(day))
+        deaths, final = self.end_of_life.daily(day, onsets)
         self.pathways.deaths(day, deaths)
+        alive = self.population.alive  # today's dead drew their events before dying
+        acute, gp = acute[alive[acute]], gp[alive[gp]]
         spill = self.pathways.primary_care(day, gp)
-        self.pathways.acute_episodes(day, acute, spill)
+        self.pathways.acute_episodes(day, acute, spill, final)
         self.pathways.release_out_of_area(day)
         self.population.expire_readmission_windows(day)
         self._record(day)
@@ -347,6 +385,12 @@ class LCOModel(mesa.Model):
         pop = self.population
         return {"neighbourhood": pop.neighbourhood[ids], "age_band": pop.age_band[ids],
                 "deprivation_quintile": pop.quintile[ids]}
+
+    def count_category(self, metric: str, day: int, codes: np.ndarray) -> None:
+        """Count today's events of a ``category`` metric, one category code per event."""
+        if len(codes) and day >= 0:
+            counts = self.categories[metric]
+            counts[day] += np.bincount(codes, minlength=counts.shape[1]).astype(np.int32)
 
     def count_events(self, metric: str, day: int, ids: np.ndarray) -> None:
         """Count today's events of ``metric`` for patients ``ids`` in every breakdown dimension."""

@@ -12,6 +12,14 @@ Hooks (all optional):
 * ``setup(model)``: once, after the organisations and patients exist and before the warm-up.
 * ``monthly(day)``: on the first day of each calendar month, after adoption and before patients'
   risks are refreshed. Levers set their risk modifiers here.
+* ``admitted(day, admissions)``: after today's emergency admissions have beds (or went out of
+  area); ``admissions`` is a :class:`simulation.levers.Admissions`.
+* ``length_of_stay(day, admissions, los)``: at admission, may return new clinical lengths of stay
+  (days; 0 = a zero-day stay), e.g. a dying patient stays until death.
+* ``discharge_needs(day, admissions, need)``: at admission, may return new discharge-need codes.
+* ``attended(day, ids)``: patients who attended A&E today.
+* ``discharged(day, patients, destinations)``: patients who left hospital alive today and the
+  destination code of each (:data:`simulation.services.BASE_DESTINATIONS`, then extra services').
 * ``record(day, today)``: after the day's events, to fill the part's metrics in ``today``.
 * ``end_of_year(day)``: on the last day of each model year (after recording).
 
@@ -52,10 +60,12 @@ class CostItem:
 
     Args:
         name: the item's key; its unit cost is ``finance.unit_costs.<name>``.
-        sector: ``hospital``, ``community``, ``primary`` or ``social care``.
+        sector: ``hospital``, ``community``, ``primary`` or ``social care`` (public money), or
+            ``self-funded`` or ``charitable`` (reported, not public spend).
         quantity: what is counted, in words.
         metrics: the model metrics it is built from, in words.
         count: ``(yearly metric sums, scenario) -> quantity``.
+        unit_cost: the unit cost's name when it is not ``name`` (two items priced alike).
     """
 
     name: str
@@ -63,6 +73,12 @@ class CostItem:
     quantity: str
     metrics: str
     count: Callable[[Mapping[str, float], Any], float]
+    unit_cost: str = ""
+
+    @property
+    def price(self) -> str:
+        """The name of the item's unit cost in ``finance.unit_costs``."""
+        return self.unit_cost or self.name
 
 
 class Part:
@@ -74,6 +90,9 @@ class Part:
     """Daily series the part fills in :meth:`record`."""
     cost_items: ClassVar[tuple[CostItem, ...]] = ()
     """Activity of this part that the finance ledger costs."""
+    services: ClassVar[tuple] = ()
+    """Capacity-limited services the part runs (:class:`simulation.services.Service`); the model
+    offers the core parts' services in every neighbourhood."""
 
     model: Any = None
 
@@ -86,6 +105,15 @@ class Part:
 
     def record(self, day: int, today: dict[str, float]) -> None:
         """Write this part's metrics for ``day`` into ``today``."""
+
+    def admitted(self, day: int, admissions) -> None:
+        """Today's emergency admissions (a :class:`simulation.levers.Admissions`)."""
+
+    def attended(self, day: int, ids) -> None:
+        """Patients who attended A&E today."""
+
+    def discharged(self, day: int, patients, destinations) -> None:
+        """Patients who left hospital alive today, with each one's destination code."""
 
     def end_of_year(self, day: int) -> None:
         """Last day of each model year (``(day + 1) % 365 == 0``)."""

@@ -27,8 +27,9 @@ from simulation.hospital import (
     NEED_HOME_SUPPORT,
     NEED_NONE,
 )
-from simulation.levers.base import AcuteEpisodes, Admissions
+from simulation.levers.base import AcuteEpisodes, Admissions, Lever
 from simulation.metrics import BREAKDOWN_DIMENSIONS, Metric
+from simulation.parts import Part
 from simulation.population import DAYS_PER_YEAR, MAX_AGE, step_table
 from simulation.practice import book_appointments
 from simulation.random_streams import Process
@@ -40,27 +41,51 @@ METRICS = (
            breakdowns=_B),
     Metric("births", "flow", "people", "Births and arrivals registered today."),
     Metric("deaths", "flow", "people", "Deaths today.", breakdowns=_B),
-    Metric("deaths_in_hospital", "flow", "people", "Deaths of inpatients today."),
-    Metric("gp_need", "flow", "requests", "New routine GP needs arising today."),
+    Metric("deaths_in_hospital", "flow", "people", "Deaths of inpatients today.",
+           breakdowns=_B),
+    Metric("gp_need", "flow", "requests", "New routine GP needs arising today.",
+           label="Routine GP needs"),
     Metric("gp_appointments_met", "flow", "appointments", "GP appointments given today.",
            breakdowns=_B),
     Metric("gp_appointments_unmet", "flow", "requests",
-           "GP requests (new and retried) without an appointment today.", breakdowns=_B),
-    Metric("gp_unmet_to_ae", "flow", "people", "Unmet GP requests that went to A&E today."),
+           "GP requests (new and retried) without an appointment today.", breakdowns=_B,
+           label="GP requests without an appointment"),
+    Metric("gp_unmet_to_ae", "flow", "people", "Unmet GP requests that went to A&E today.",
+           label="Unmet GP requests going to A&E"),
     Metric("ae_attendances", "flow", "attendances", "A&E attendances today.", breakdowns=_B),
-    Metric("ae_admissions", "flow", "admissions", "Emergency admissions from A&E today."),
-    Metric("direct_admissions", "flow", "admissions", "Direct emergency admissions today."),
+    Metric("ae_admissions", "flow", "admissions", "Emergency admissions from A&E today.",
+           label="Emergency admissions from A&E"),
+    Metric("direct_admissions", "flow", "admissions", "Direct emergency admissions today.",
+           label="Direct emergency admissions"),
     Metric("emergency_admissions", "flow", "admissions", "All emergency admissions today.",
            breakdowns=_B),
-    Metric("zero_day_admissions", "flow", "admissions", "Admissions discharged the same day."),
-    Metric("short_stay_admissions", "flow", "admissions", "Admissions of 0 or 1 day."),
+    Metric("zero_day_admissions", "flow", "admissions", "Admissions discharged the same day.",
+           label="Zero-day admissions"),
+    Metric("short_stay_admissions", "flow", "admissions", "Admissions of 0 or 1 day.",
+           label="Short-stay admissions (0-1 day)"),
     Metric("readmissions_30d", "flow", "admissions",
-           "Admissions within 30 days of a discharge."),
+           "Admissions within 30 days of a discharge.", label="Readmissions within 30 days"),
     Metric("out_of_area_admissions", "flow", "admissions",
-           "Overnight admissions with no modelled bed free (cared for out of area)."),
-    Metric("discharges", "flow", "patients", "Inpatients discharged alive today."),
+           "Overnight admissions with no modelled bed free (cared for out of area).",
+           label="Out-of-area admissions"),
+    Metric("discharges", "flow", "patients", "Inpatients discharged alive today.",
+           label="Discharges alive"),
 )
 """The pathways' own daily series."""
+
+
+def implements(part, hook: str) -> bool:
+    """Whether ``part`` has its own ``hook`` (not the do-nothing one of :class:`Part` or Lever).
+
+    >>> class Quiet(Part):
+    ...     name = "quiet"
+    >>> implements(Quiet(), "record"), implements(Quiet(), "length_of_stay")
+    (False, False)
+    """
+    impl = getattr(type(part), hook, None)
+    if impl is None:
+        return False
+    return all(impl is not getattr(base, hook, None) for base in (Lever, Part))
 
 
 class Pathways:
@@ -89,9 +114,19 @@ class Pathways:
         self.practice_requests = np.zeros(n_practices, np.int64)  # this month's, for adoption
         self.practice_unmet = np.zeros(n_practices, np.int64)
         self.gp_met_by_age = np.zeros(MAX_AGE + 1)  # for the age-specific GP targets
+        self._hook_cache: dict[str, tuple[tuple, list]] = {}
 
-    def _levers_with(self, hook: str) -> list:
-        return [lv for lv in self.model.levers if lv.overrides(hook)]
+    def _parts_with(self, hook: str) -> list:
+        """Parts that implement ``hook``, in the model's part order (core parts, levers, ...).
+
+        Called several times a day: the answer only changes if the part list does.
+        """
+        parts = tuple(self.model.parts)
+        cached = self._hook_cache.get(hook)
+        if cached is None or cached[0] != parts:
+            cached = (parts, [p for p in parts if implements(p, hook)])
+            self._hook_cache[hook] = cached
+        return cached[1]
 
     # ----- demography ---------------------------------------------------------------------------
     def births(self, day: int) -> None:
@@ -123,6 +158,7 @@ class Pathways:
         m.today["deaths"] = len(ids)
         m.today["deaths_in_hospital"] = len(inpatients)
         m.count_events("deaths", day, ids)
+        m.count_events("deaths_in_hospital", day, inpatients)
 
     # ----- hospitals --------------------------------------------------------------------------
     def discharge(self, day: int) -> None:
@@ -135,18 +171,26 @@ class Pathways:
                 continue
             m.episodes.close(out.episode, np.full(len(out.episode), day), out.destination,
                              out.delayed_days)
-            self.leave_hospital(day, out.patient)
+            self.leave_hospital(day, out.patient, out.destination)
             m.today["discharges"] += len(out.patient)
 
-    def leave_hospital(self, day: int, patients: np.ndarray) -> None:
-        """Patients go home: their 30-day readmission risk starts, eased by any lever."""
+    def leave_hospital(self, day: int, patients: np.ndarray,
+                       destinations: np.ndarray | None = None) -> None:
+        """Patients leave alive: their 30-day readmission risk starts, eased by any lever.
+
+        Parts hear of it (``discharged``) with each patient's destination (home if not given).
+        """
         m = self.model
         pop = m.population
+        if destinations is None:
+            destinations = np.full(len(patients), DEST_HOME)
+        for part in self._parts_with("discharged"):
+            part.discharged(day, patients, destinations)
         base_rr = m.scenario.demand.readmission_rr_30d
         pop.in_hospital[patients] = False
         pop.episode[patients] = -1
         ratio = None
-        for lever in self._levers_with("readmission_ratio"):
+        for lever in self._parts_with("readmission_ratio"):
             r = lever.readmission_ratio(day, patients)
             ratio = r if ratio is None else ratio * r
         rr = base_rr if ratio is None else 1 + (base_rr - 1) * ratio
@@ -205,12 +249,22 @@ class Pathways:
         self.practice_unmet[:] = 0
 
     # ----- acute care -----------------------------------------------------------------------
-    def acute_episodes(self, day: int, ids: np.ndarray, spill: np.ndarray) -> None:
-        """Route today's acute episodes: levers may divert them; A&E or direct admission."""
+    def acute_episodes(self, day: int, ids: np.ndarray, spill: np.ndarray,
+                       final: np.ndarray | None = None) -> None:
+        """Route today's acute episodes: levers may divert them; A&E or direct admission.
+
+        ``final`` are final deteriorations of dying patients (:mod:`simulation.end_of_life`):
+        routed like any episode, so levers may care for them at home, but admitted for certain
+        if they reach A&E.
+        """
         m = self.model
         pop = m.population
         tables = pop.tables
+        if final is not None and len(final):
+            ids = np.union1d(ids, final)
         ids = ids[~pop.in_hospital[ids]]
+        certain = (np.isin(ids, final, assume_unique=True) if final is not None and len(final)
+                   else np.zeros(len(ids), bool))
         age = pop.ages(day, ids)
         tier = pop.tier[ids]
         ep = AcuteEpisodes(day=day, ids=ids, age=age, tier=tier,
@@ -220,7 +274,7 @@ class Pathways:
         keyed = m.streams.keyed
 
         # 1. levers that care for the episode outside hospital (crisis response)
-        for lever in self._levers_with("divert_acute"):
+        for lever in self._parts_with("divert_acute"):
             lever.divert_acute(day, ep)
         avoided = ep.avoided
 
@@ -229,20 +283,23 @@ class Pathways:
         ep.direct = direct
         at_ae = ~avoided & ~direct
         conversion = tables.conversion[age]
-        for lever in self._levers_with("conversion_ratio"):
+        for lever in self._parts_with("conversion_ratio"):
             ratio = lever.conversion_ratio(day, ep)
             if ratio is not None:
                 conversion = conversion * ratio
+        conversion = np.where(certain, 1.0, conversion)
         admitted_ae = at_ae & (keyed(Process.ROUTING, day, ids, 3) < conversion)
 
         # 4. levers that place direct admissions elsewhere (GP direct access to community beds)
-        for lever in self._levers_with("divert_direct"):
+        for lever in self._parts_with("divert_direct"):
             lever.divert_direct(day, ep)
         placed = ep.placed
 
         attenders = np.concatenate([ids[at_ae], spill[~pop.in_hospital[spill]]])
         m.today["ae_attendances"] = len(attenders)
         m.count_events("ae_attendances", day, attenders)
+        for part in self._parts_with("attended"):
+            part.attended(day, attenders)
         admit = admitted_ae | (direct & ~placed)
         m.today["ae_admissions"] = int(admitted_ae.sum())
         m.today["direct_admissions"] = int((direct & ~placed).sum())
@@ -267,18 +324,23 @@ class Pathways:
         los = np.maximum(1, np.rint(gammaincinv(k, keyed(Process.LENGTH_OF_STAY, day, ids, 1))
                                     * mean / k)).astype(np.int64)
         los[zero] = 0
+        admissions = Admissions(day=day, ids=ids, age=age, tier=tier, neighbourhood=hood)
+        for part in self._parts_with("length_of_stay"):
+            changed = part.length_of_stay(day, admissions, los)
+            if changed is not None:
+                los = np.asarray(changed, np.int64)
+        zero = los == 0
         u = keyed(Process.DISCHARGE_NEEDS, day, ids, 0)
         need = np.where(u < self.need_home[age], NEED_HOME_SUPPORT,
                         np.where(u < self.need_home[age] + self.need_bed[age],
                                  NEED_COMMUNITY_BED, NEED_NONE))
         need[zero] = NEED_NONE
-        admissions = Admissions(day=day, ids=ids, age=age, tier=tier, neighbourhood=hood)
-        for lever in self._levers_with("discharge_needs"):
+        for lever in self._parts_with("discharge_needs"):
             changed = lever.discharge_needs(day, admissions, need)
             if changed is not None:
                 need = np.where(zero, NEED_NONE, changed)
         assess_mean = s.hospitals.assessment_days_mean
-        for lever in self._levers_with("assessment_ratio"):
+        for lever in self._parts_with("assessment_ratio"):
             ratio = lever.assessment_ratio(day, admissions)
             if ratio is not None:
                 assess_mean = assess_mean * ratio
@@ -335,3 +397,5 @@ class Pathways:
         m.today["readmissions_30d"] = int(readmission.sum())
         m.today["out_of_area_admissions"] = int(away.sum())
         m.count_events("emergency_admissions", day, ids)
+        for part in self._parts_with("admitted"):
+            part.admitted(day, admissions)

@@ -9,7 +9,7 @@ results (:meth:`simulation.model.LCOModel.results`) and return one plain sentenc
   admission is to the local trust);
 * **over capacity**: a site's mean occupancy of its base beds over the run above
   ``occupancy_limit`` (100%: escalation beds open all the time; England's general and acute
-  occupancy ran at 85-95% in winter, calibration-facts §2);
+  occupancy ran at 85-95% in winter, [hsj-winter-beds-2017] [nationalworld-bed-occupancy-2023]);
 * **far from the calibration**: emergency admissions per 1,000 a year in the first year more than
   ``far_factor`` times outside the calibration target's own band
   (:data:`simulation.calibration.TARGETS`, 95-125 per 1,000).

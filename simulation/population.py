@@ -46,6 +46,14 @@ AGE_BANDS = ((0, 17), (18, 64), (65, 74), (75, 84), (85, MAX_AGE))
 AGE_BAND_LABELS = tuple(f"{lo}-{hi}" if hi < MAX_AGE else f"{lo}+" for lo, hi in AGE_BANDS)
 N_TIERS = 4
 N_QUINTILES = 5
+QUINTILE_LABELS = tuple(f"Q{q + 1}" for q in range(N_QUINTILES))
+"""Deprivation quintiles as every output writes them: ``Q1`` is the most deprived fifth of
+England's small areas (IMD), ``Q5`` the least. Patients hold the code 0-4 (0 = ``Q1``); results
+(``group``) and the episode log (``quintile``) both show these labels."""
+QUINTILE_NAMES = ("Q1 (most deprived)", "Q2", "Q3", "Q4", "Q5 (least deprived)")
+"""The same quintiles in plain English, for figure axes and legends."""
+HAZARD_FACTORS = ("acute", "death")
+"""Hazards a part may scale patient by patient at once (:meth:`Population.add_hazard_factor`)."""
 DAYS_PER_YEAR = 365.25
 
 
@@ -257,6 +265,7 @@ class Population:
         self.add_state("p_gp", np.float32, 0)
         self.add_state("cut_total", np.float32, 0)
         self.modifiers = RiskModifiers()
+        self._factors: dict[str, list[str]] = {h: [] for h in HAZARD_FACTORS}
         self._readmission_expiry: dict[int, list[np.ndarray]] = defaultdict(list)
         self._stale: list[np.ndarray] = []  # patients whose risk changed since the last refresh
         amp = scenario.demand.winter_amplitude
@@ -365,6 +374,32 @@ class Population:
         setattr(self, name, np.full(self.capacity, fill, dtype))
         return getattr(self, name)
 
+    def add_hazard_factor(self, hazard: str, name: str) -> np.ndarray:
+        """Declare a per-patient ratio on the ``acute`` or ``death`` hazard (a state); returns it.
+
+        Unlike the levers' monthly :class:`RiskModifiers`, a factor takes effect as soon as the
+        part that owns it changes a patient's value and marks the patient stale
+        (:meth:`mark_stale`): care-home residence and the last months of life change a person's
+        risk on the day they begin. Factors start at 1 (no effect).
+
+        Example:
+            >>> pop = Population(4, tables=None, scenario=Scenario(), streams=RandomStreams(1))
+            >>> pop.add_hazard_factor("death", "frailty_rr")[:2].tolist()
+            [1.0, 1.0]
+        """
+        if hazard not in self._factors:
+            raise ValueError(f"unknown hazard {hazard!r}; expected one of {HAZARD_FACTORS}")
+        array = self.add_state(name, np.float32, 1)
+        self._factors[hazard].append(name)
+        return array
+
+    def _factor(self, hazard: str, sel) -> np.ndarray | np.float32:
+        """The product of every declared factor on ``hazard`` for the patients ``sel``."""
+        out = np.float32(1)
+        for name in self._factors[hazard]:
+            out = out * getattr(self, name)[sel]
+        return out
+
     def state_names(self) -> tuple[str, ...]:
         """Every declared per-patient array."""
         return tuple(self._fill)
@@ -411,9 +446,10 @@ class Population:
         out = (alive & ~self.in_hospital[sel]).astype(np.float32)
         trend = (1 + self.scenario.demand.secular_trend_per_year) ** (day / DAYS_PER_YEAR)
         readmit = np.where(self.readmit_until[sel] > day, self.readmit_rr[sel], np.float32(1))
-        death = t.death_flat[cell] * alive
+        # a daily probability of 1e-3 or less: a ratio on it is a ratio on the hazard
+        death = np.minimum(t.death_flat[cell] * self._factor("death", sel), 1) * alive
         acute = t.acute_flat[cell] * np.float32(trend * self.season_max / DAYS_PER_YEAR)
-        acute *= readmit * self.acute_lever_rr[sel]
+        acute *= readmit * self.acute_lever_rr[sel] * self._factor("acute", sel)
         acute = -np.expm1(-acute) * out
         gp = -np.expm1(-t.gp_flat[gp_cell] * self.gp_lever_rr[sel]
                        / np.float32(DAYS_PER_YEAR)) * out

@@ -4,7 +4,7 @@ Practices are Mesa agents. Each month a practice below the scenario's integratio
 up one status (none -> virtual -> partial -> full) with a hazard that grows with the LCO's
 incentive, the share of its neighbourhood's practices already at the next status, and the
 pressure of unmet need on its own list. A share of practices never join (Dudley: 38 of 45 joined,
-calibration-facts §6).
+[gponline-dudley-2017]).
 
 Booking is vectorised across practices (:func:`book_appointments`): with ~8,500 requests a day
 at full scale, one Python call per practice per day would cost more than the whole patient model.

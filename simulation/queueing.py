@@ -1,6 +1,6 @@
-"""Textbook queueing results used to verify the hospital (verification.md in the shared reference).
+"""Textbook queueing results used to verify the hospital ([gross-2008]; [little-1961]).
 
-Example (the worked example of verification.md: 100 beds, 20 admissions a day, mean LOS 4 days):
+Example (100 beds, 20 admissions a day, mean LOS 4 days):
     >>> round(erlang_b(100, 80.0), 6)
     0.003992
     >>> round(erlang_c(100, 80.0), 5)

@@ -11,7 +11,7 @@ patient on the same day:
   ``(process, day, patient id, draw)``. A patient's length of stay, say, does not depend on how
   many other patients happened to be admitted that day, so arms stay aligned even after their
   event lists diverge. numpy has no vectorised keyed draw, so this hashes the key with the
-  SplitMix64 output function (Steele, Lea & Flood 2014); measured at ~30 ns per draw here, it
+  SplitMix64 output function ([steele-2014]); measured at ~30 ns per draw here, it
   is only used for the few hundred events a day, never for whole-population arrays.
 
 Example:

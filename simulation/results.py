@@ -1,4 +1,4 @@
-"""Tidy results: one long table of daily outputs from a finished model.
+"""Tidy results: one long table of daily outputs from a finished model, and rates by group.
 
 Example:
     >>> from simulation.scenario import Scenario
@@ -7,14 +7,17 @@ Example:
     >>> df = tidy_results(m)
     >>> set(df["dimension"]) >= {"all", "hospital", "neighbourhood", "age_band"}
     True
+    >>> group_rates(df, "deprivation_quintile").index.tolist()
+    ['Q1', 'Q2', 'Q3', 'Q4', 'Q5']
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from simulation.population import AGE_BAND_LABELS
+from simulation.population import AGE_BAND_LABELS, QUINTILE_LABELS
 
 COLUMNS = ["day", "date", "metric", "dimension", "group", "value"]
 
@@ -26,11 +29,15 @@ def _group_labels(model, dimension: str) -> list[str]:
                                                         strict=True)]
     if dimension == "age_band":
         return list(AGE_BAND_LABELS)
-    return [f"Q{q + 1}" for q in range(5)]
+    return list(QUINTILE_LABELS)
 
 
 def tidy_results(model) -> pd.DataFrame:
-    """Every recorded series of ``model`` as rows (day, date, metric, dimension, group, value)."""
+    """Every recorded series of ``model`` as rows (day, date, metric, dimension, group, value).
+
+    Dimensions: ``all``, ``hospital``, the breakdowns (``neighbourhood``, ``age_band``,
+    ``deprivation_quintile``) and each category metric's own (``place`` for deaths by place).
+    """
     days = model.day
     dates = model.dates[:days]
     frames = []
@@ -62,6 +69,12 @@ def tidy_results(model) -> pd.DataFrame:
             frames.append(pd.DataFrame({
                 "day": np.repeat(np.arange(days), a.shape[1]), "metric": metric, "dimension": dim,
                 "group": np.tile(labels, days), "value": a.ravel()}))
+    for metric in model.metrics.category_metrics():
+        a = model.categories[metric.name][:days]
+        frames.append(pd.DataFrame({
+            "day": np.repeat(np.arange(days), a.shape[1]), "metric": metric.name,
+            "dimension": metric.dimension, "group": np.tile(list(metric.categories), days),
+            "value": a.ravel()}))
     for day, sizes in model.population_by_group:
         for dim, counts in sizes.items():
             frames.append(pd.DataFrame({"day": day, "metric": "population", "dimension": dim,
@@ -72,3 +85,42 @@ def tidy_results(model) -> pd.DataFrame:
     for col in ("metric", "dimension", "group"):
         df[col] = df[col].astype("category")
     return df[COLUMNS]
+
+
+def group_rates(results: pd.DataFrame, dimension: str, metric: str = "emergency_admissions",
+                per: float = 1000.0, confidence: float = 0.95) -> pd.DataFrame:
+    """Events a year per ``per`` people in each group of ``dimension``, with exact intervals.
+
+    The population of each group is recorded on the first day of each month; its mean times the
+    years recorded gives the person-years. The interval treats the group's count of events as
+    Poisson and is exact (Garwood 1936, Biometrika 28:437-442, the method of Public Health
+    England's technical guide to confidence intervals for rates): it is the uncertainty of the
+    rate this one run shows, not the variation between seeds, which replications measure.
+
+    Args:
+        results: a run's tidy results (:func:`tidy_results`).
+        dimension: ``neighbourhood``, ``age_band`` or ``deprivation_quintile``.
+        metric: an event counted by group (``BREAKDOWN_METRICS`` of :mod:`simulation.model`).
+        per: the rate's denominator (people).
+        confidence: the interval's coverage.
+
+    Returns:
+        One row per group (in the results' order): ``events``, ``person_years``, ``rate``,
+        ``ci_low``, ``ci_high``.
+    """
+    rows = results[results["dimension"] == dimension]
+    events = rows[rows["metric"] == metric].groupby("group", observed=True)["value"].sum()
+    people = rows[rows["metric"] == "population"].groupby("group", observed=True)["value"].mean()
+    years = results["day"].nunique() / 365
+    out = pd.DataFrame({"events": events, "person_years": people * years}).dropna()
+    k = out["events"].to_numpy(float)
+    tail = (1 - confidence) / 2
+    low = np.where(k > 0, stats.chi2.ppf(tail, 2 * k) / 2, 0.0)
+    high = stats.chi2.ppf(1 - tail, 2 * k + 2) / 2
+    scale = per / out["person_years"].to_numpy(float)
+    out["rate"] = k * scale
+    out["ci_low"] = low * scale
+    out["ci_high"] = high * scale
+    out.index = out.index.astype(str)
+    out.index.name = "group"
+    return out

@@ -4,9 +4,10 @@ A :class:`Scenario` is a frozen, validated pydantic object. Unknown keys, wrong 
 out of range are refused with :class:`ScenarioError`, whose message names the field, the value given
 and what is allowed, on one line.
 
-Sources are cited as "CF §n" for a row of ``shared/reference/calibration-facts.md`` (section n),
-with the row's item name. Values with no published source say ``ASSUMPTION`` and are exposed here so
-that users can vary them; values tuned so that the baseline reproduces a validation target say
+Sources are cited by key, e.g. ``[pereira-gray-2017]``, next to the figure taken from them; the
+full citations are in ``simulation/data/references.toml`` (:mod:`simulation.references`). Values
+with no published source say ``ASSUMPTION`` and are exposed here so that users can vary them;
+values tuned so that the baseline reproduces a validation target say
 ``CALIBRATED`` and name the target.
 
 Place-specific values (population, localities, neighbourhoods, practices, hospital sites, contract
@@ -35,22 +36,29 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
+from simulation.care_homes import CareHomeParams
+from simulation.end_of_life import EndOfLifeParams
 from simulation.finance_parameters import FinanceParams
+from simulation.hospice import HospiceParams
 from simulation.levers.base import LeverParams
 from simulation.levers.case_management import CaseManagement
 from simulation.levers.crisis_response import CrisisResponse
 from simulation.levers.discharge_to_assess import DischargeToAssess
+from simulation.levers.end_of_life_care import EndOfLifeCare
+from simulation.levers.enhanced_care_homes import EnhancedCareHomes
 from simulation.levers.gp_direct_access import GPDirectAccess
 from simulation.levers.shared_record import SharedRecord
 from simulation.levers.social_prescribing import SocialPrescribing
 from simulation.levers.specialist_community import SpecialistCommunity
 from simulation.parameters import Section, param
+from simulation.social_care import SocialCareParams
 
-__all__ = ["CaseManagement", "CrisisResponse", "DischargeToAssess", "GPDirectAccess",
-           "LeverParams", "SharedRecord", "SocialPrescribing", "SpecialistCommunity"]
+__all__ = ["CaseManagement", "CrisisResponse", "DischargeToAssess", "EndOfLifeCare",
+           "EnhancedCareHomes", "GPDirectAccess", "LeverParams", "SharedRecord",
+           "SocialPrescribing", "SpecialistCommunity"]
 
 INTEGRATION_LEVELS = ("none", "virtual", "partial", "full")
-"""The MCP framework's contract options, from not integrated to fully integrated (DOMAIN.md)."""
+"""The MCP framework's contract options, none to full [nhs-england-mcp-framework-2016]."""
 
 PRACTICE_STATUS = {"none": 0, "virtual": 1, "partial": 2, "full": 3}
 """A practice's integration status as an integer.
@@ -187,7 +195,8 @@ class PopulationParams(Section):
     practices: int = param(..., "practices", FROM_AREA, "Number of GP practices.", ge=1, le=20_000)
     practice_list_sigma: float = param(
         0.35, "log-sd",
-        "ASSUMPTION: spread of list sizes around the mean (England mean 8,727, CF §6)",
+        "ASSUMPTION: spread of list sizes around the mean (England mean 8,727 "
+        "[gponline-practices-2019])",
         "Log-normal spread of practice list sizes.", ge=0.0, le=2.0)
     age_shares: AgeTable = param(
         ..., "share of population", FROM_AREA,
@@ -222,7 +231,7 @@ class PopulationParams(Section):
         ge=0.5, le=3.0)
     mortality_rr_by_tier: list[float] = param(
         [1.0, 1.3, 1.92, 3.8], "hazard ratio vs tier 0",
-        "CF §1f 'eFI hazard ratios': mortality 1.92 / 3.10 / 4.52 (mild / moderate / severe). "
+        "eFI hazard ratios [clegg-2016]: mortality 1.92 / 3.10 / 4.52 (mild / moderate / severe). "
         "Tier 2 uses the mild HR, tier 3 the mean of moderate and severe; tier 1 ASSUMPTION",
         "Mortality hazard ratio by condition tier (renormalised within each age).",
         min_length=4, max_length=4,
@@ -232,18 +241,21 @@ class PopulationParams(Section):
          "multimorbid": {0: 0.009, 20: 0.04, 40: 0.12, 50: 0.22, 60: 0.38, 70: 0.55, 80: 0.682},
          "frail": {0: 0.0, 50: 0.02, 65: 0.04, 70: 0.07, 75: 0.09, 80: 0.157, 85: 0.261}},
         "share of each age with at least that tier",
-        "CF §1f: LTC 14% under 40 and 58% aged 60+ (DH/King's Fund); multimorbidity 0.9% at 0-19 "
-        "and 68.2% at 80+ (Valabhji 2023); frailty 4.0/7.0/9.0/15.7/26.1% at 65-69 .. 85+ "
-        "(Collard 2012 via Devon JSNA). Intermediate ages ASSUMPTION (interpolated)",
+        "LTC 14% under 40 and 58% aged 60+ [kings-fund-long-term-conditions-2012] "
+        "[dh-long-term-conditions-2010]; multimorbidity 0.9% at 0-19 and 68.2% at 80+ "
+        "[valabhji-2023]; frailty 4.0/7.0/9.0/15.7/26.1% at 65-69 .. 85+ [collard-2012] via "
+        "[devon-jsna-frailty-2016]. Intermediate ages ASSUMPTION (interpolated)",
         "Cross-sectional prevalence of tier >= 1 (any LTC), >= 2 (multimorbid) and 3 (frail).")
     deprivation_tier_odds_ratio: float = param(
         2.26, "odds ratio, quintile 1 vs 5",
-        "CF §1f 'Multiple long-term conditions': odds 2.26x in the most vs least deprived decile",
+        "Multiple long-term conditions: odds 2.26x in the most vs least deprived decile "
+        "[valabhji-2023]",
         "Odds of being in a higher tier, most vs least deprived quintile (log-linear between).",
         ge=1.0, le=10.0)
     multimorbidity_trend_per_year: float = param(
         0.02, "relative growth per year",
-        "CF §1f '>=3 serious chronic conditions' rose 9.7% to 16.1% 2005-2019 (~3.7%/yr); "
+        "People with >=3 serious chronic conditions rose 9.7% to 16.1% 2005-2019 (~3.7%/yr) "
+        "[de-dumast-2024]; "
         "ASSUMPTION: about half of that continues",
         "Secular growth in the prevalence of tiers 2 and 3 at a given age.", ge=-0.1, le=0.1)
 
@@ -301,50 +313,54 @@ class DemandParams(Section):
         {0: 6.7, 1: 2.4, 5: 1.2, 10: 1.1, 15: 3.5, 25: 4.8, 45: 6.0, 65: 7.0, 75: 9.5, 85: 13.5,
          90: 12.5},
         "consultations needed per person per year",
-        "CF §1d: infants 6.72, 1-4 2.37, 5-9 1.22, 10-14 1.07 (CPRD 2017); ages 85-89 13.8 "
-        "and 13.3 (QResearch 2008); adult bands follow the U placeholder of the Hobbs 2016 age "
-        "profile, "
-        "CALIBRATED so the crude rate is ~5.2 appointments per person (GPAD 2019)",
+        "Infants 6.72, 1-4 2.37, 5-9 1.22, 10-14 1.07 (CPRD 2017) [ruzangi-2020]; ages 85-89 13.8 "
+        "and 13.3 (QResearch 2008) [hippisley-cox-2009]; adult bands are unverified placeholders "
+        "recalled from the age profile of [hobbs-2016], "
+        "CALIBRATED so the crude rate is ~5.2 appointments per person (GPAD 2019) "
+        "[nhs-digital-gpad-2020]",
         "Routine GP need by age for a tier-0, middle-deprivation patient (renormalised by "
         "tier mix).")
     gp_need_rr_by_tier: list[float] = param(
         [1.0, 1.6, 2.5, 3.0], "rate ratio vs tier 0",
-        "CF §1d 'Multimorbidity and GP use': 4+ conditions have almost 3x the appointments of 1 "
-        "condition. ASSUMPTION: intermediate tiers",
+        "People with 4+ conditions have almost 3x the appointments of people with 1 condition "
+        "[health-foundation-multimorbidity-2018]. ASSUMPTION: intermediate tiers",
         "Relative GP need by tier (renormalised within each age so the age profile holds).",
         min_length=4, max_length=4,
         each_gt=0.0, each_le=100.0)
     gp_need_male_rr_16_60: float = param(
-        0.68, "rate ratio", "CF §1d 'Consultation rate by sex': crude rate 32% lower in men; the "
-        "gap is largest at 16-60 and absent in early and late life",
+        0.68, "rate ratio", "Crude consultation rate 32% lower in men; the gap is largest at 16-60 "
+        "and absent in early and late life [wang-2013]",
         "Male/female ratio at ages 16-60.",
         gt=0.0, le=2.0)
     gp_need_deprivation_step: float = param(
         0.02, "relative change per quintile more deprived",
-        "CF §1d 'Consultation rate 2018-2022': higher in more deprived areas by 0.18-0.36 "
-        "consultations (age-sex adjusted), i.e. a few per cent", "Deprivation gradient of GP need.",
+        "Consultation rate higher in more deprived areas by 0.18-0.36 consultations (age-sex "
+        "adjusted), i.e. a few per cent [vestesson-2023]", "Deprivation gradient of GP need.",
         ge=-0.5, le=0.5)
     admissions_by_age_least_deprived: AgeTable = param(
         {0: 410.0, 1: 123.0, 5: 39.0, 10: 34.0, 15: 40.0, 20: 34.0, 38: 40.0, 53: 56.0, 67: 140.0,
          75: 240.0, 85: 420.0},
         "emergency admissions per 1,000 per year",
-        "CF §1b: children <1/1-4/5-9/10-14 410/123/39/34 (CPRD 2017); 15-19 ASSUMPTION; adults "
-        "Pereira Gray 2017 least-deprived rates 34 (20-37), 40 (38-52), 56 (53-66), 199 (67-110), "
-        "the 67+ band split by age with Nuffield's ~10x for age 80 vs 20s-40s (CF §1a). CALIBRATED "
-        "jointly with the most-deprived table to the crude rate and 85+ placeholders (CF §1b)",
+        "Children <1/1-4/5-9/10-14 410/123/39/34 (CPRD 2017) [ruzangi-2020]; 15-19 ASSUMPTION; "
+        "adults: least-deprived rates 34 (20-37), 40 (38-52), 56 (53-66), 199 (67-110) "
+        "[pereira-gray-2017], the 67+ band split by age with ~10x for age 80 vs 20s-40s "
+        "[blunt-2010]. CALIBRATED jointly with the most-deprived table to the crude rate (≈108 "
+        "per 1,000 in 2017/18: 6.02m admissions [steventon-2018] / 55.6m people "
+        "[ons-england-population-nd]) and to unverified placeholders for 85+ (about 500-600 per "
+        "1,000; no published table by age was found)",
         "Emergency admission rate by age in IMD quintile 5 (tier mix of that age).")
     admissions_by_age_most_deprived: AgeTable = param(
         {0: 450.0, 1: 150.0, 5: 50.0, 10: 44.0, 15: 60.0, 20: 68.0, 38: 85.0, 53: 108.0, 67: 195.0,
          75: 340.0, 85: 560.0},
         "emergency admissions per 1,000 per year",
-        "CF §1b Pereira Gray 2017 most-deprived rates 68 (20-37), 85 (38-52), 108 (53-66), "
-        "282 (67-110); children scaled by the 0-19 gradient 40 -> 66 (partly, ASSUMPTION); "
+        "Most-deprived rates 68 (20-37), 85 (38-52), 108 (53-66), 282 (67-110) "
+        "[pereira-gray-2017]; children scaled by the 0-19 gradient 40 -> 66 (partly, ASSUMPTION); "
         "67+ split as in the least-deprived table",
         "Emergency admission rate by age in IMD quintile 1; quintiles between interpolate "
         "linearly.")
     admission_rr_by_tier: list[float] = param(
         [1.0, 1.5, 1.93, 3.8], "hazard ratio vs tier 0",
-        "CF §1f 'eFI hazard ratios': hospitalisation 1.93 / 3.04 / 4.73 (mild / moderate / "
+        "eFI hazard ratios [clegg-2016]: hospitalisation 1.93 / 3.04 / 4.73 (mild / moderate / "
         "severe); "
         "tier 2 uses mild, tier 3 the mean of moderate and severe; tier 1 ASSUMPTION",
         "Relative acute hazard by tier (renormalised within each age so the age table holds).",
@@ -353,9 +369,10 @@ class DemandParams(Section):
     ae_conversion_by_age: AgeTable = param(
         {0: 0.20, 65: 0.42, 75: 0.50},
         "share of A&E attendances admitted",
-        "CF §1c 'A&E conversion by age': about 1 in 5 overall and almost 1 in 2 over 64; 47% of "
-        "attendances aged 65+ admitted (Gilbert & Conroy 2017); under-65 value CALIBRATED to the "
-        "overall 23-29% (CF §8 item 8) for attendances at admitting (type 1) departments",
+        "A&E conversion by age: about 1 in 5 overall and almost 1 in 2 over 64 "
+        "[hscic-focus-ae-2013]; 47% of attendances aged 65+ admitted [gilbert-2017]; under-65 "
+        "value CALIBRATED to the overall 23% (all A&E) [hscic-ae-journey-2014] to 29% (major "
+        "A&E) [steventon-2018] for attendances at admitting (type 1) departments",
         "Probability that an acute attendance at A&E ends in admission, by age.", each_le=1.0)
     admissions_via_ae_share: float = param(
         0.72, "share", "ASSUMPTION: about 70% of emergency admissions come through A&E, the rest "
@@ -363,21 +380,23 @@ class DemandParams(Section):
         "memory)", "Share of emergency admissions that come through A&E.", ge=0.0, le=1.0)
     secular_trend_per_year: float = param(
         0.016, "relative growth per year",
-        "CF §8 item 1: demography explains only about half of the growth of admissions (NAO), "
-        "and at most 4.7 of 11.8 points (Nuffield); CALIBRATED with ageing and multimorbidity to "
-        "3-3.5%/yr total growth",
+        "Demography explains only about half of the growth of admissions [nao-2018], and at "
+        "most 4.7 of 11.8 points [blunt-2010]; CALIBRATED with ageing and multimorbidity to "
+        "3-3.5%/yr total growth (3.2%/yr 2006/07-2017/18 [steventon-2018])",
         "Non-demographic growth of the acute hazard at a given age, tier and deprivation.",
         ge=-0.1, le=0.1)
     winter_amplitude: float = param(
-        0.10, "relative", "ASSUMPTION: CALIBRATED to winter G&A occupancy of 91-96% (CF §8 item 8) "
-        "with an annual mean near 90% (CF §2 'G&A occupancy')",
+        0.10, "relative", "ASSUMPTION: CALIBRATED to winter G&A occupancy of 91-96% "
+        "[hsj-winter-beds-2017] [nationalworld-bed-occupancy-2023] with an annual mean near 90% "
+        "[hsj-bed-occupancy-2018]",
         "Amplitude of the seasonal cosine on the acute hazard (peak in mid-January).",
         ge=0.0, le=0.5)
-    winter_peak_day_of_year: int = param(15, "day of year", "ASSUMPTION: mid-January peak (CF §2 "
-                                         "winter occupancy peaks in January)",
+    winter_peak_day_of_year: int = param(15, "day of year", "ASSUMPTION: mid-January peak (winter "
+                                         "occupancy peaks in January "
+                                         "[nationalworld-bed-occupancy-2023])",
                                          "Day of the year when acute demand peaks.", ge=1, le=366)
     readmission_rr_30d: float = param(
-        3.9, "hazard ratio", "CALIBRATED to 30-day readmissions of 6.6-7% (CF §1g, §8 item 8)",
+        3.9, "hazard ratio", "CALIBRATED to 30-day readmissions of 6.6-7% [friebel-2018]",
         "Multiplier on the acute hazard in the 30 days after discharge.", ge=1.0, le=50.0)
 
 
@@ -386,7 +405,8 @@ class PrimaryCareParams(Section):
 
     appointments_per_patient_year: float = param(
         5.2, "appointments per registered patient per year",
-        "CF §1d 'Appointments (derived)': 312m appointments / 60.0m patients, 2019 (GPAD)",
+        "312m appointments in 2019 [nhs-digital-gpad-2020] / 60.0m patients "
+        "[gponline-practices-2019]",
         "Practice appointment capacity per registered patient (spread evenly over the days).",
         gt=0.0, le=30.0)
     unmet_to_ae_probability: float = param(
@@ -398,7 +418,8 @@ class PrimaryCareParams(Section):
         "Unmet GP need that returns the next day.", ge=0.0, le=1.0)
     frequent_attender_threshold: int = param(
         12, "GP appointments in the previous year",
-        "ASSUMPTION: City & Hackney referrals averaged 10 consultations a year (CF §3)",
+        "ASSUMPTION: City & Hackney referrals averaged 10 consultations a year "
+        "[sapc-city-hackney-2016]",
         "Appointments in the previous calendar year that make a patient a frequent attender.",
         ge=1, le=100)
 
@@ -408,27 +429,27 @@ class CommunityParams(Section):
 
     crisis_response_per_100k_day: float = param(
         2.6, "responses per 100,000 per day",
-        "CF §3 'Intermediate care (IC) flows': 45,000 a month referred to urgent community "
-        "response "
-        "in England (2023) = 9.6 per 1,000 per year", "2-hour crisis response capacity.",
+        "45,000 a month referred to urgent community response in England (2023) "
+        "[health-foundation-intermediate-care-2024] = 9.6 per 1,000 per year",
+        "2-hour crisis response capacity.",
         ge=0.0, le=100.0)
     home_support_places_per_100k: float = param(
         28.0, "concurrent places per 100,000",
-        "CF §3 'Council adult social care, Manchester': reablement for 1,641 people a year x 34.5 "
-        "days mean duration (CF §3 'Reablement duration') = ~155 places for ~560,000 people; "
-        "CALIBRATED within that to the delayed-discharge share (CF §8 item 7)",
+        "Reablement for 1,641 people a year in Manchester [manchester-cc-budget-2022] x 34.5 days "
+        "mean duration [jones-2024] = ~155 places for ~560,000 people; CALIBRATED within that to "
+        "the delayed-discharge share (above 5% of bed days in 2017 [kings-fund-dtoc-2018])",
         "Reablement and home-support places after discharge.", ge=0.0, le=1000.0)
     home_support_days: float = param(
-        34.5, "days", "CF §3 'Reablement duration': mean 34.5 days (PSSRU 2023 section 10.7)",
+        34.5, "days", "Reablement: mean duration 34.5 days (section 10.7) [jones-2024]",
         "Mean length of a reablement / home-support episode.", gt=0.0, le=365.0)
     community_beds_per_100k: float = param(
         14.0, "beds per 100,000",
         "ASSUMPTION: bed-based intermediate care; NAIC found capacity less than half of demand "
-        "(CF §3 'Intermediate care (IC) capacity')", "Community (intermediate care) beds.",
+        "[gm-journal-naic-2015]", "Community (intermediate care) beds.",
         ge=0.0, le=1000.0)
     community_bed_days: float = param(
         21.0, "days",
-        "ASSUMPTION: typical bed-based intermediate care stay (verification.md example)",
+        "ASSUMPTION: typical bed-based intermediate care stay of three weeks",
         "Mean stay in a community bed.", gt=0.0, le=365.0)
     case_management_places_per_100k: float = param(
         400.0, "concurrent patients per 100,000",
@@ -440,7 +461,7 @@ class CommunityParams(Section):
         "Community contacts made for each case-managed patient.", ge=0.0, le=14.0)
     home_support_visits_per_day: float = param(
         1.5, "visits per place per day",
-        "CF §3 'Reablement duration': one or two home visits a day",
+        "Reablement: one or two home visits a day [jones-2024]",
         "Community contacts per occupied home-support place.", ge=0.0, le=10.0)
 
 
@@ -476,53 +497,73 @@ class HospitalParams(Section):
         {}, "-", FROM_AREA, "Site used first by a locality with no site of its own, by locality "
         "name (a locality with neither uses the first site).")
     escalation_threshold: float = param(
-        0.95, "occupancy", "ASSUMPTION: trusts open escalation beds in the mid-90s (CF §2 winter "
-        "occupancy 92.6-95.7%)", "Occupancy of base beds above which escalation beds open.",
+        0.95, "occupancy", "ASSUMPTION: trusts open escalation beds in the mid-90s (winter "
+        "occupancy 92.6% [hsj-bed-occupancy-2018] to 95.7% [nationalworld-bed-occupancy-2023])",
+        "Occupancy of base beds above which escalation beds open.",
         ge=0.5, le=1.0)
     zero_day_share_by_age: AgeTable = param(
         {0: 0.42, 18: 0.34, 65: 0.27, 85: 0.20}, "share of admissions",
-        "CF §1a 'Zero-day (no overnight) stays' ~1/3 of emergency admissions; ASSUMPTION: the age "
-        "gradient", "Probability that an emergency admission is discharged the same day.",
+        "Zero-day (no overnight) stays ~1/3 of emergency admissions [steventon-2018]; "
+        "ASSUMPTION: the age gradient",
+        "Probability that an emergency admission is discharged the same day.",
         each_le=1.0)
     clinical_los_by_age: AgeTable = param(
         {0: 4.0, 18: 11.5, 65: 12.4, 75: 11.2, 85: 9.8}, "days (overnight stays)",
-        "CF §2 'Mean LOS, emergency admissions' 7.9 days (2019, standardised here to England's "
-        "42% of admissions aged 65+, CF §1b derived) and 10.8 at 85+; CALIBRATED with the zero-day "
+        "Mean LOS of emergency admissions 7.9 days (2019) and 10.8 at 85+ "
+        "[health-foundation-los-2023], standardised here to England's 42% of admissions aged 65+ "
+        "(derived from [wolters-2019] and [nao-2018]); CALIBRATED with the zero-day "
         "share and delays to those means", "Mean clinical LOS of overnight stays by age.",
         each_gt=0.0, each_le=365.0)
     clinical_los_rr_by_tier: list[float] = param(
-        [0.8, 1.0, 1.15, 1.35], "ratio", "CF §2 'LOS, overnight emergency patients with 5+ "
-        "conditions' 10.8 nights vs 7.9 overall; ASSUMPTION: the tier gradient",
+        [0.8, 1.0, 1.15, 1.35], "ratio", "Overnight emergency patients with 5+ "
+        "conditions stay 10.8 nights [steventon-2018] vs 7.9 overall "
+        "[health-foundation-los-2023]; ASSUMPTION: the tier gradient",
         "Relative clinical LOS by tier.", min_length=4, max_length=4,
         each_gt=0.0, each_le=100.0)
     los_shape: float = param(
-        1.1, "gamma shape", "ASSUMPTION: right-skewed stays; CF §2 '\"Super-stranded\" patients': "
-        "21+ day stays hold ~17-19% of beds", "Gamma shape of overnight clinical LOS.",
+        1.1, "gamma shape", "ASSUMPTION: right-skewed stays; 'super-stranded' "
+        "patients (21+ day stays) hold ~17-19% of beds [hsj-performance-watch-2018] "
+        "[hsj-long-stay-2018]", "Gamma shape of overnight clinical LOS.",
         gt=0.1, le=20.0)
     los_trend_per_year: float = param(
         -0.035, "relative change per year",
-        "CF §8 item 1: admissions +3.2%/yr but bed days +0.3%/yr (2006/07-2017/18), so LOS fell "
+        "Admissions +3.2%/yr but bed days +0.3%/yr (2006/07-2017/18) [steventon-2018], so LOS fell "
         "~2.8%/yr; CALIBRATED with ageing and case mix to +0.3%/yr bed days",
         "Trend in clinical LOS.",
         ge=-0.2, le=0.2)
     home_support_need_by_age: AgeTable = param(
-        {0: 0.005, 50: 0.015, 65: 0.04, 75: 0.08, 85: 0.14}, "share of overnight discharges",
-        "CF §2 'Age of delayed patients': 83% aged 65+, 39% aged 85+; ASSUMPTION: the shares",
+        {0: 0.005, 50: 0.015, 65: 0.06, 75: 0.12, 85: 0.18}, "share of overnight discharges",
+        "Delayed patients: 83% aged 65+, 39% aged 85+ [health-foundation-delayed-patients-2018]; "
+        "ASSUMPTION: the shares, CALIBRATED with the places to the delayed-discharge share "
+        "[kings-fund-dtoc-2018] now that care-home residents go back to their home and the "
+        "dying rarely leave hospital",
         "Probability that an overnight stay ends needing home support (reablement).", each_le=1.0)
     community_bed_need_by_age: AgeTable = param(
         {0: 0.0, 50: 0.003, 65: 0.01, 75: 0.02, 85: 0.04}, "share of overnight discharges",
-        "ASSUMPTION: bed-based intermediate care (CF §3 'IC flows': 39,000 a month receive IC "
-        "after acute discharge)",
+        "ASSUMPTION: bed-based intermediate care (39,000 a month receive IC after acute "
+        "discharge [health-foundation-intermediate-care-2024])",
         "Probability that an overnight stay ends needing a community bed.", each_le=1.0)
     assessment_days_mean: float = param(
         2.1, "days",
-        "CF §2 'Medically fit patients not discharged': mean wait 1.3 days nationally, "
-        "2.1 in the North West", "Mean assessment delay before a supported discharge can start.",
+        "Medically fit patients not discharged: mean wait 1.3 days nationally, 2.1 in the "
+        "North West [health-foundation-delayed-discharges-2023]",
+        "Mean assessment delay before a supported discharge can start.",
         ge=0.0, le=60.0)
     max_wait_days: float = param(
         28.0, "days", "ASSUMPTION: after four weeks a waiting patient leaves on an interim package",
         "Longest delay before a waiting patient is discharged without the service.",
         gt=0.0, le=365.0)
+
+
+GP_CORE_SCOPES = {
+    "outside": "GP core services (GMS/PMS) sit outside the LCO's budget: every practice keeps its "
+               "national contract, and the LCO neither receives nor pays for it",
+    "fully_integrated": "GP core services of fully integrated practices sit inside the LCO's "
+                        "budget (they give up their GMS/PMS contracts and the LCO pays for their "
+                        "core services); other practices keep their national contracts outside it",
+}
+"""The contract scopes ``integration.contracts.gp_core_scope`` allows, each in words (the report
+and workbook use these words, with the area's own note on its contract)."""
 
 
 class ContractParams(Section):
@@ -537,22 +578,44 @@ class ContractParams(Section):
     """
 
     assignment: Literal["adoption", "contracted"] = param(
-        "adoption", "-", "The seeds describe both: Manchester's practices joining over time, "
-        "Dudley's 38 of 45 practices contracted at once (CF §6)",
+        "adoption", "-", "The seeds describe both: Manchester's practices joining over time "
+        "[healthcare-leader-lco-tender-2017], Dudley's 38 of 45 practices contracted at once "
+        "[gponline-dudley-2017]",
         "How practices come to integrate.")
     share: float = param(
-        1.0, "share of practices", "CF §6 'Dudley MCP': 38 of 45 practices joined (0.84); "
+        1.0, "share of practices", "Dudley MCP: 38 of 45 practices joined (0.84) "
+        "[gponline-dudley-2017]; "
         "ASSUMPTION for other areas", "Under 'contracted': the share of practices on the LCO "
         "contract at the scenario's level (when ``shares`` and ``practices`` are empty).",
         ge=0.0, le=1.0)
     shares: dict[Literal["virtual", "partial", "full"], float] = param(
         {}, "share of practices by contract", "a planner's choice: 'some fully and some "
-        "partially integrated' (seed 003, Dudley)", "Under 'contracted': the share of practices "
+        "partially integrated' [hsj-dudley-tender-2017]",
+        "Under 'contracted': the share of practices "
         "on each contract (sum at most 1); overrides ``share`` and ``level``.")
     practices: dict[Literal["virtual", "partial", "full"], list[int]] = param(
         {}, "practice numbers (1-based) by contract", "a planner's choice: the practices that "
         "signed", "Under 'contracted': exactly which practices hold each contract (numbers in "
         "the area's order at the run's structure); overrides ``shares``.")
+    gp_core_scope: Literal["outside", "fully_integrated"] = param(
+        "outside", "-", FROM_AREA + " ([healthcare-leader-lco-tender-2017]: Manchester's GPs keep "
+        "their GMS and PMS contracts; [hsj-dudley-tender-2017]: Dudley's fully integrated "
+        "practices move off their core GP contract, the others' core services are contracted "
+        "separately)",
+        "Whose GP core services (GMS/PMS) sit inside the LCO's budget: 'outside' = no practice's; "
+        "'fully_integrated' = those of practices holding the fully integrated contract (their "
+        "core cost, finance.gp_core_per_head x their list, joins both the budget and the spend). "
+        "Accounting only: activity does not change.")
+
+    def core_in_budget(self, status: int) -> bool:
+        """Whether the GP core services of a practice at ``status`` (0..3) sit inside the budget.
+
+        Example:
+            >>> c = ContractParams(gp_core_scope="fully_integrated")
+            >>> c.core_in_budget(3), c.core_in_budget(2), ContractParams().core_in_budget(3)
+            (True, False, False)
+        """
+        return self.gp_core_scope == "fully_integrated" and status == PRACTICE_STATUS["full"]
 
     @field_validator("shares")
     @classmethod
@@ -593,8 +656,9 @@ class AdoptionParams(Section):
     pressure_per_year: float = param(
         2.0, "per year at 100% unmet need", "ASSUMPTION",
         "Extra hazard in proportion to the practice's unmet-need share.", ge=0.0, le=100.0)
-    max_share: float = param(0.84, "share of practices", "CF §6 'Dudley MCP': 38 of 45 practices "
-                             "joined the preferred bidder", "Share of practices willing to join "
+    max_share: float = param(0.84, "share of practices", "Dudley MCP: 38 of 45 practices "
+                             "joined the preferred bidder [gponline-dudley-2017]",
+                             "Share of practices willing to join "
                              "at all.", ge=0.0, le=1.0)
 
 
@@ -602,12 +666,12 @@ class IntegrationParams(Section):
     """The integration level (a preset) and the levers it acts through."""
 
     level: Literal["none", "virtual", "partial", "full"] = param(
-        "none", "-", "MCP framework contract options (DOMAIN.md)",
+        "none", "-", "MCP framework contract options [nhs-england-mcp-framework-2016]",
         "Highest status practices may adopt; 'none' is do nothing.")
     status_intensity: list[float] = param(
         [0.0, 0.3, 0.7, 1.0], "share of full lever strength",
         "ASSUMPTION: a virtual alliance shares goals only; a partially integrated practice has an "
-        "extra contract; a fully integrated one joins the LCO (DOMAIN.md)",
+        "extra contract; a fully integrated one joins the LCO [nhs-england-mcp-framework-2016]",
         "Lever strength of a practice by status none / virtual / partial / full.",
         min_length=4, max_length=4)
     community_uplift: float = param(
@@ -621,6 +685,8 @@ class IntegrationParams(Section):
     shared_record: SharedRecord = SharedRecord()
     specialist_community: SpecialistCommunity = SpecialistCommunity()
     social_prescribing: SocialPrescribing = SocialPrescribing()
+    enhanced_care_homes: EnhancedCareHomes = EnhancedCareHomes()
+    end_of_life_care: EndOfLifeCare = EndOfLifeCare()
     adoption: AdoptionParams = AdoptionParams()
     contracts: ContractParams = ContractParams()
     levers: list[str] = param(
@@ -679,6 +745,10 @@ class Scenario(Section):
     primary_care: PrimaryCareParams = PrimaryCareParams()
     community: CommunityParams = CommunityParams()
     hospitals: HospitalParams
+    care_homes: CareHomeParams = CareHomeParams()
+    social_care: SocialCareParams = SocialCareParams()
+    end_of_life: EndOfLifeParams = EndOfLifeParams()
+    hospice: HospiceParams = HospiceParams()
     integration: IntegrationParams = IntegrationParams()
     finance: FinanceParams = FinanceParams()
 

@@ -73,8 +73,9 @@ NEED_NONE = 0
 
 SERVICE_KINDS = ("places", "daily", "caseload")
 
-BASE_DESTINATIONS = ("home", "home_support", "community_bed", "died", "interim_package")
-"""Destination codes 0-4 of a discharge (a built-in service's need code is its destination)."""
+BASE_DESTINATIONS = ("home", "home_support", "community_bed", "died", "interim_package",
+                     "care_home", "home_care_package")
+"""Destination codes 0-6 of a discharge (a built-in service's need code is its destination)."""
 
 FIRST_EXTRA_NEED = len(BASE_DESTINATIONS)
 """Need (and destination) code of the first service added beyond the built-in ones."""
@@ -498,6 +499,20 @@ class ServiceDirectory:
             raise ValueError(f"{name}: {len(places)} extra places for {len(self.teams)} teams")
         for pool in self._pools[name]:
             pool.extras = places[pool.members].copy()
+        self._apportion(name)
+
+    def set_pool_extra_places(self, name: str, places: Sequence[float]) -> None:
+        """Set the extra places of each pool of ``name`` (e.g. the care-home places free today).
+
+        For a part that counts its places by pool rather than by neighbourhood; the pool's
+        first member holds them.
+        """
+        pools = self._pools[name]
+        if len(places) != len(pools):
+            raise ValueError(f"{name}: {len(places)} extra places for {len(pools)} pools")
+        for pool, k in zip(pools, places, strict=True):
+            pool.extras = np.zeros(len(pool.members))
+            pool.extras[0] = float(k)
         self._apportion(name)
 
     def extra_places(self, name: str) -> float:

@@ -2,13 +2,18 @@
 
 ``lco-sim validate`` calls :func:`write_report`, which
 
-1. runs replications of the ``none`` baseline (:func:`simulation.calibration.run_baseline`) and
-   measures every calibration target (:func:`simulation.calibration.evaluate`);
+1. runs replications of the area's ``none`` baseline (:func:`simulation.calibration.run_baseline`)
+   and measures every calibration target (:func:`simulation.calibration.evaluate`): the area's own
+   published figures where its area file has them, England's rates otherwise
+   (:func:`simulation.calibration.targets_for_area`), each row saying which;
 2. runs a paired ``full`` integration arm with the same seeds (common random numbers) and measures
-   the policy targets of calibration-facts §8 items 2-4 (:data:`POLICY_TARGETS`);
+   the policy targets of target groups 2-4 (:data:`POLICY_TARGETS`, :data:`TARGET_GROUPS`);
 3. runs the verification checks (:func:`simulation.verification.run_all`): Little's law, the
    M/G/inf and Erlang B queueing formulas, invariants;
-4. writes ``report.md``, ``targets.csv``, ``verification.csv``, figures and ``manifest.json``.
+4. writes ``report.md`` (with a References section giving the full citation of every source it
+   cites by key, :mod:`simulation.references`), ``targets.csv``, ``figures_not_found.csv``,
+   ``verification.csv``, figures
+   and ``manifest.json``.
 
 Whether a target is met is always computed from the numbers (``low <= value <= high`` on the mean
 over replications), never written by hand; :func:`verdicts` recomputes it and refuses a table whose
@@ -29,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,23 +45,39 @@ import pandas as pd
 
 from simulation.calibration import Target
 from simulation.provenance import atomic_write_json, environment, replaced_directory
+from simulation.references import cited_keys, references_markdown
 from simulation.statistics import mean_ci
 
 YEAR = 365
 
-SECTION8_ITEMS = {
-    1: "Baseline (counterfactual) trend",
-    2: "Whole-population effect of MCP/PACS-style integration",
-    3: "Time profile of effects",
-    4: "Targeted MDT or case management of high-risk adults",
-    5: "Enhanced support in care homes",
-    6: "Best-case intervention effects (umbrella review)",
-    7: "Discharge side",
-    8: "Occupancy and flow",
-    9: "Primary and community demand",
-    10: "Economics",
+TARGET_GROUPS = {
+    1: ("Baseline (counterfactual) trend", "[steventon-2018] [nao-2018] [blunt-2010]"),
+    2: ("Whole-population effect of MCP/PACS-style integration",
+        "[nhs-england-long-term-plan-2019] [nhs-england-next-steps-2017] [morciano-2021] "
+        "[hsj-vanguards-2018]"),
+    3: ("Time profile of effects", "[health-foundation-iau-2021] [imison-2017]"),
+    4: ("Targeted MDT or case management of high-risk adults",
+        "[gravelle-2007] [roland-2012] [stokes-2015] [poupard-2020]"),
+    5: ("Enhanced support in care homes", "[lloyd-2017] [wolters-2019]"),
+    6: ("Best-case intervention effects (umbrella review)", "[damery-2016]"),
+    7: ("Discharge side", "[williams-2022] [goncalves-bradley-2017] [kings-fund-dtoc-2018] "
+        "[health-foundation-delayed-discharges-2023] [hsj-long-stay-2018]"),
+    8: ("Occupancy and flow", "[hsj-winter-beds-2017] [nationalworld-bed-occupancy-2023] "
+        "[hscic-ae-journey-2014] [steventon-2018] [friebel-2018]"),
+    9: ("Primary and community demand", "[nhs-digital-gpad-2020] [hobbs-2016] "
+        "[hippisley-cox-2009] [ruzangi-2020] [polley-2017]"),
+    10: ("Economics", "[imison-2017] [hfma-2017] [jones-2025] [hm-treasury-discounting-2025]"),
 }
-"""The ten groups of validation targets in calibration-facts.md section 8."""
+"""The ten groups of published patterns a credible model of integrated care should reproduce
+(number -> title and sources), from null results to the best published effects."""
+
+TARGET_GROUP = {"admissions_growth": 1, "bed_days_growth": 1, "integration_whole_population": 2,
+                "integration_first_two_years": 3, "case_management_cohort": 4, "dtoc_share": 7,
+                "ae_conversion": 8, "winter_occupancy": 8, "readmission_30d": 8,
+                "gp_per_person": 9, "gp_85_89": 9, "gp_5_14": 9, "gp_infants": 9,
+                "care_home_admission_rate": 5, "care_home_ae_rate": 5, "care_home_share_65": 5,
+                "enhanced_care_homes": 5}
+"""The group each target of this report tests (targets not listed test none of the groups)."""
 
 REPORT_COLUMNS = ["key", "target", "unit", "published", "low", "high", "value", "ci_low",
                   "ci_high", "n_runs", "met", "source", "tolerance"]
@@ -114,24 +134,72 @@ def case_managed_change(base, arm) -> float:
     return (count(arm) / base_n - 1) * 100 if base_n else float("nan")
 
 
+def _last_year(run, metric: str) -> float:
+    res = run.results
+    d = res[(res["dimension"] == "all") & (res["metric"] == metric)]
+    return float(d.loc[d["day"] >= d["day"].max() + 1 - YEAR, "value"].sum())
+
+
+def care_home_admissions_change(base, arm) -> float:
+    """Relative change (%) in residents' emergency admissions per resident-year, last year."""
+    def rate(run) -> float:
+        return _last_year(run, "care_home_admissions") / _last_year(run,
+                                                                    "care_home_places_occupied")
+    return (rate(arm) / rate(base) - 1) * 100
+
+
+def supported_home_deaths_ratio(base, arm) -> float:
+    """Ratio of home deaths of the people end-of-life care supported in ``arm``, arm over base.
+
+    Levers never change when anyone dies (only care-home residence changes a death hazard), so
+    the base arm shows where the same people died without the lever; people who died on
+    another day in the base arm are left out.
+    """
+    from simulation.end_of_life import HOME
+
+    a, b = arm.model.population, base.model.population
+    ids = np.flatnonzero(a.end_of_life_plan[: a.n] & ~a.alive[: a.n] & ~a.care_home[: a.n])
+    ids = ids[ids < b.n]
+    ids = ids[~b.alive[ids] & (b.dies_on[ids] == a.dies_on[ids])]
+    home_b = (b.death_place[ids] == HOME).mean() if len(ids) else np.nan
+    home_a = (a.death_place[ids] == HOME).mean() if len(ids) else np.nan
+    return float(home_a / home_b) if home_b else float("nan")
+
+
 POLICY_TARGETS: tuple[PolicyTarget, ...] = (
     PolicyTarget(
         "integration_whole_population", "Change in emergency admissions, full integration vs none "
         "(whole population, all recorded years)", "%", "no published whole-population fall of more "
         "than 5% within 2-3 years; individual sites -3% to +15.6%", -5.0, 15.6,
-        "CF §8 item 2", "the published range as stated", whole_population_change, min_years=2),
+        "[morciano-2021] [hsj-vanguards-2018]", "the published range as stated",
+        whole_population_change, min_years=2),
     PolicyTarget(
         "integration_first_two_years", "Change in emergency admissions in the first 2 years, full "
-        "integration vs none", "%", "effects close to zero for about 2 years (IAU 2021)", -2.0, 2.0,
-        "CF §8 item 3", "ASSUMPTION: 'close to zero' read as within +-2%", early_change,
+        "integration vs none", "%", "effects close to zero for about 2 years", -2.0, 2.0,
+        "[health-foundation-iau-2021]", "ASSUMPTION: 'close to zero' read as within +-2%",
+        early_change,
         min_years=2),
     PolicyTarget(
         "case_management_cohort", "Change in emergency admissions of case-managed patients after "
         "enrolment, vs the same patients without integration", "%", "-5% to +10% (Evercare +2.5%; "
-        "ICPs +2% to +9%; meta-analyses null)", -5.0, 10.0, "CF §8 item 4",
+        "ICPs +2% to +9%; meta-analyses null)", -5.0, 10.0,
+        "[gravelle-2007] [roland-2012] [stokes-2015] [poupard-2020]",
         "the published range as stated", case_managed_change, min_years=2),
+    PolicyTarget(
+        "enhanced_care_homes", "Change in care-home residents' emergency admissions per "
+        "resident-year, full integration vs none (last recorded year)", "%", "a fall of 0-40% "
+        "(Rushcliffe -23%; residential homes RR 0.60; Wakefield and Sutton null)", -40.0, 0.0,
+        "[lloyd-2017] [lloyd-2019] [iau-wakefield-2019] [iau-sutton-2019]", "the published range "
+        "as stated", care_home_admissions_change,
+        min_years=2),
+    PolicyTarget(
+        "end_of_life_care_home_deaths", "Home deaths of people given end-of-life care, over the "
+        "same people's home deaths without integration", "ratio", "RR 1.31 (1.12 to 1.52) for "
+        "dying at home with home-based end-of-life care", 1.12, 1.52,
+        "[shepperd-2021]", "the published interval",
+        supported_home_deaths_ratio, min_years=2),
 )
-"""Effects of integration from calibration-facts §8 that a paired full-integration arm can test."""
+"""Effects of integration (target groups 2-4) that a paired full-integration arm can test."""
 
 
 def evaluate_policy(base_runs: list, arm_runs: list,
@@ -206,15 +274,15 @@ def _cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def section8_coverage(table: pd.DataFrame) -> pd.DataFrame:
-    """For each item of calibration-facts §8, the targets that cite it and their verdicts."""
+def group_coverage(table: pd.DataFrame) -> pd.DataFrame:
+    """For each group of :data:`TARGET_GROUPS`, its sources, the targets testing it and verdicts."""
     verdict = verdicts(table)
     rows = []
-    for item, title in SECTION8_ITEMS.items():
-        pattern = re.compile(rf"§\s*8 item {item}(?!\d)")
-        mine = [i for i in table.index if pattern.search(str(table.loc[i, "source"]))]
+    for item, (title, sources) in TARGET_GROUPS.items():
+        mine = [i for i in table.index if TARGET_GROUP.get(table.loc[i, "key"]) == item]
         summary = ", ".join(f"{table.loc[i, 'key']} ({verdict[i]})" for i in mine)
-        rows.append({"item": item, "title": title, "targets": summary or "not evaluated"})
+        rows.append({"item": item, "title": title, "sources": sources,
+                     "targets": summary or "not evaluated"})
     return pd.DataFrame(rows)
 
 
@@ -234,25 +302,34 @@ def limitations(area_name: str | None = None) -> list[str]:
     rows = list(iter_parameters())
     assumed = [r.name for r in rows if "ASSUMPTION" in r.source]
     calibrated = [r.name for r in rows if "CALIBRATED" in r.source]
+    own = [t.key for t in area.targets]
+    targets = (f"{len(own)} baseline targets are {area.title}'s own published figures "
+               f"({', '.join(own)}); the others are national or regional figures (section 2 "
+               f"lists the {area.title} figures that were not found)" if own else
+               f"Targets are national or regional figures, not {area.title} data (no {area.title} "
+               "figure was found; section 2 says where one was looked for)")
     return [
         f"{len(assumed)} of {len(rows)} parameters rest wholly or partly on an ASSUMPTION and "
         f"{len(calibrated)} are CALIBRATED to the targets above (see docs/model.md, 7.16); the "
         "calibrated targets are therefore not independent validation.",
-        f"Targets are national or regional figures, not {area.title} data; the model has not been "
-        f"back-tested against the {area.title} LCO's own activity since "
-        f"{area.contract.start_date[:4]}.",
+        f"{targets}; the model has not been back-tested against the {area.title} LCO's own "
+        f"activity since {area.contract.start_date[:4]}.",
         "Only emergency (non-elective) care of the registered population is modelled: no elective "
         "admissions, outpatients, maternity or mental-health services. Hospital beds are the share "
         "of each site used by this population's emergency patients.",
         "A&E has no capacity, queue or four-hour waits; crowding does not change conversion or "
         "outcomes. Out-of-area care is unlimited and its patients leave on their fit day.",
-        "Care homes are not a setting (calibration-facts §8 item 5 cannot be tested), social care "
-        "is represented only by home-support places and an assessment delay, and there is no "
-        "workforce (staff numbers, vacancies, sickness).",
+        "Care homes hold residents but not their staff or quality; residents never move home "
+        "again; long-term home care is a count of packages of a fixed size; hospice patients "
+        "are never discharged alive; and there is no workforce (staff numbers, vacancies, "
+        "sickness).",
         "Conditions are four tiers (none, long-term condition, multimorbid, frail) with no disease "
         "pathways; tiers only rise; case management and social prescribing last until death.",
         "Mortality does not depend on the care received: no lever, delay or crowding changes "
-        "deaths, and health gains (QALYs) are not modelled by the core model.",
+        "when anyone dies (care only changes where they die and how often they were admitted "
+        "first), and health gains (QALYs) are not modelled by the core model. Places of death "
+        "are standardised to England's age mix of deaths, whose split by age band is partly an "
+        "ASSUMPTION.",
         "Decisions of patients, clinicians and social workers are probabilities, not choices; "
         "practices' adoption is a hazard whose coefficients are assumptions.",
         "Trends (secular demand growth, LOS fall, multimorbidity) are constant; COVID-19 and "
@@ -266,20 +343,27 @@ def limitations(area_name: str | None = None) -> list[str]:
 
 
 # ----- figures ------------------------------------------------------------------------------
-def plot_targets(table: pd.DataFrame, path: Path) -> Path:
-    """Each target's mean and 95% CI, drawn relative to its band (band = 0..1)."""
+def plot_targets(table: pd.DataFrame, path: Path, title: str = "") -> Path:
+    """Each target's mean and 95% CI, drawn relative to its band (band = 0..1).
+
+    ``title`` (an area's title) heads the figure; targets checked against the area's own figure
+    are marked "(own)".
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     t = table.reset_index(drop=True)
-    width = (t["high"] - t["low"]).replace(0, np.nan)
-    pos = (pd.to_numeric(t["value"]) - t["low"]) / width
-    lo = (pd.to_numeric(t["ci_low"]) - t["low"]) / width
-    hi = (pd.to_numeric(t["ci_high"]) - t["low"]) / width
+    # a point figure (low == high) is drawn on a scale of +-5% of the figure around the middle
+    point = (t["high"] == t["low"]) & (t["low"] != 0)
+    width = (t["high"] - t["low"]).where(~point, 0.1 * t["low"].abs()).replace(0, np.nan)
+    start = t["low"].where(~point, t["low"] - 0.05 * t["low"].abs())
+    pos = (pd.to_numeric(t["value"]) - start) / width
+    lo = (pd.to_numeric(t["ci_low"]) - start) / width
+    hi = (pd.to_numeric(t["ci_high"]) - start) / width
     v = verdicts(t)
-    fig, ax = plt.subplots(figsize=(9, 0.42 * len(t) + 1.4))
+    fig, ax = plt.subplots(figsize=(10, 0.42 * len(t) + 1.4))
     y = np.arange(len(t))[::-1]
     ax.axvspan(0, 1, color="tab:green", alpha=0.12, label="published band")
     colours = np.where(v == "met", "tab:green", np.where(v == "not met", "tab:red", "grey"))
@@ -288,12 +372,16 @@ def plot_targets(table: pd.DataFrame, path: Path) -> Path:
             ax.plot([lo[i], hi[i]], [y[i], y[i]], color=colours[i], lw=2)
         if np.isfinite(pos[i]):
             ax.plot(pos[i], y[i], "o", color=colours[i])
-    ax.set_yticks(y, [f"{k} ({vv})" for k, vv in zip(t["key"], v, strict=True)], fontsize=8)
+    own = (t["basis"].fillna("England") != "England") if "basis" in t else pd.Series(False,
+                                                                                   index=t.index)
+    ax.set_yticks(y, [f"{k}{' (own)' if o else ''}{' (point: +-5% shown)' if pt else ''} ({vv})"
+                      for k, o, pt, vv in zip(t["key"], own, point, v, strict=True)], fontsize=8)
     ax.set_xlabel("position in the published band (0 = low end, 1 = high end); mean and 95% CI")
     finite = np.concatenate([pos[np.isfinite(pos)], [0, 1]])
     ax.set_xlim(max(-3, finite.min() - 0.3), min(4, finite.max() + 0.3))
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Model against published targets")
+    ax.set_title(f"{title}: model against published targets" if title
+                 else "Model against published targets")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -334,7 +422,7 @@ def plot_trajectories(base_runs: list, arm_runs: list, path: Path) -> Path:
         axes[2].plot(mean.index, mean.to_numpy(), color="black", lw=1.8, label="mean")
     axes[2].axhline(0, color="grey", lw=0.8)
     axes[2].axhline(-5, color="tab:red", lw=1, ls="--",
-                    label="-5%: beyond any published fall (CF §8 item 2)")
+                    label="-5%: beyond any published fall (target group 2)")
     axes[0].set_title("Emergency admissions a day (30-day mean)")
     axes[1].set_title("Occupied beds (30-day mean)")
     axes[2].set_title("Full vs none: change in admissions (%, 90-day sums)")
@@ -381,25 +469,61 @@ def check_verdicts(checks: pd.DataFrame) -> pd.Series:
 
 
 # ----- the report ---------------------------------------------------------------------------
+def checked_against(basis: Any) -> str:
+    """Whose figure a target's band is, in words ('England' or an area's title).
+
+    >>> checked_against("England"), checked_against("Dudley")
+    ("England's published rates", "Dudley's own figure")
+    """
+    basis = "England" if pd.isna(basis) or not str(basis).strip() else str(basis)
+    return "England's published rates" if basis == "England" else f"{basis}'s own figure"
+
+
 def _target_table_md(table: pd.DataFrame) -> list[str]:
     v = verdicts(table)
     where = interval_status(table)
-    lines = ["| Target | Published | Band | Model value | 95% CI | Verdict | CI vs band | Source |",
-             "|---|---|---|---|---|---|---|---|"]
+    basis = table["basis"] if "basis" in table else pd.Series("England", index=table.index)
+    lines = ["| Target | Published | Band | Model value | 95% CI | Verdict | CI vs band | Source "
+             "| Checked against |", "|---|---|---|---|---|---|---|---|---|"]
     for i, r in table.iterrows():
         band = f"{fmt(r['low'])} to {fmt(r['high'])} {r['unit']}"
         ci = f"{fmt(r['ci_low'])} to {fmt(r['ci_high'])}"
         verdict = {"met": "**met**", "not met": "**not met**"}.get(v[i], v[i])
         lines.append(f"| {_cell(r['target'])} | {_cell(r['published'])} | {_cell(band)} | "
                      f"{fmt(r['value'])} | {ci} | {verdict} | {where[i]} | "
-                     f"{_cell(r['source'])} |")
+                     f"{_cell(r['source'])} | {checked_against(basis[i])} |")
     return lines
 
 
+def _not_found_md(missing: pd.DataFrame | None, title: str) -> list[str]:
+    if missing is None or missing.empty:
+        return [f"Every baseline target has a {title} figure of its own.", ""]
+    lines = [f"No {title} figure was found for these {len(missing)} targets, so they are "
+             "checked against England's published rates:", "",
+             "| Target | Where a figure was looked for, or why one found cannot serve |",
+             "|---|---|"]
+    lines += [f"| {_cell(r['target'])} | {_cell(r['note'])} |" for _, r in missing.iterrows()]
+    return lines + [""]
+
+
 def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
-                    settings: dict[str, Any], verification_error: str | None = None) -> str:
-    """The report as Markdown (figures are referenced by file name)."""
+                    settings: dict[str, Any], verification_error: str | None = None,
+                    missing: pd.DataFrame | None = None) -> str:
+    """The report as Markdown (figures are referenced by file name).
+
+    Args:
+        targets: every target with its numbers (``arm`` 'none' for the baseline rows).
+        verification: the verification checks, or None.
+        settings: run settings, the environment and ``area`` (the area's name).
+        verification_error: why the checks could not be run, if they could not.
+        missing: :func:`simulation.calibration.figures_not_found` for the area.
+    """
+    from simulation.areas import DEFAULT_AREA, load_area
+
     v = verdicts(targets)
+    area = load_area(settings.get("area") or DEFAULT_AREA)
+    base = targets[targets["arm"] == "none"]
+    own = int((base["basis"] != "England").sum()) if "basis" in base else 0
     n_met, n_eval = int((v == "met").sum()), int((v != "not evaluated").sum())
     env = settings["environment"]
     lines = [
@@ -408,7 +532,8 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
         f"{env['lco_sim_version']}, git commit `{env['git_commit']}`"
         f"{' (uncommitted changes)' if env.get('git_dirty') else ''}, Python {env['python']}.",
         "",
-        f"Settings: scale {settings['scale']} ({settings['patients']:,} patients), "
+        f"Area: **{area.title}** (`{area.name}`). Settings: scale {settings['scale']} "
+        f"({settings['patients']:,} patients), "
         f"{settings['years']} recorded years after a {settings['warmup_days']}-day warm-up, "
         f"{settings['replications']} replications (seeds {settings['seeds']}), "
         f"{settings['run_seconds']:.0f} s in total. Each target's value is the mean over "
@@ -422,22 +547,28 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
            else "."), "",
         "![Targets](targets.png)", "",
         "## 1 Baseline targets (no integration)", "",
-        "The `none` arm against published levels and trends (calibration targets, "
-        "`simulation/calibration.py`; most cite calibration-facts §8).", "",
-        *_target_table_md(targets[targets["arm"] == "none"]), "",
-        "## 2 Effects of integration (full vs none, paired)", "",
+        f"The `none` arm against published levels and trends (calibration targets, "
+        f"`simulation/calibration.py`; sources by key, full citations under References): "
+        f"{own} of {len(base)} "
+        f"checked against {area.title}'s own published figures (from its area file), the rest "
+        "against England's published rates; the last column says which.", "",
+        *_target_table_md(base), "",
+        f"## 2 {area.title} figures not found", "",
+        *_not_found_md(missing, area.title),
+        "## 3 Effects of integration (full vs none, paired)", "",
         "The `full` integration arm run with the same seeds as the baseline (common random "
         "numbers), so each difference is paired.", "",
         *_target_table_md(targets[targets["arm"] == "full vs none"]), "",
         "![Trajectories](trajectories.png)", "",
-        "## 3 Coverage of calibration-facts §8", "",
-        "Which published targets of section 8 this report tests (found from each target's cited "
-        "source).", "",
-        "| Item | Published target group | Targets in this report (verdict) |", "|---|---|---|",
+        "## 4 Coverage of the published target groups", "",
+        "Which of the ten groups of published patterns this report tests (a target's group is "
+        "set in `TARGET_GROUP` of `simulation/validation_report.py`).", "",
+        "| Group | Published pattern | Sources | Targets in this report (verdict) |",
+        "|---|---|---|---|",
     ]
-    for _, r in section8_coverage(targets).iterrows():
-        lines.append(f"| {r['item']} | {r['title']} | {_cell(r['targets'])} |")
-    lines += ["", "## 4 Verification", ""]
+    for _, r in group_coverage(targets).iterrows():
+        lines.append(f"| {r['item']} | {r['title']} | {r['sources']} | {_cell(r['targets'])} |")
+    lines += ["", "## 5 Verification", ""]
     if verification is None or verification.empty:
         lines += [f"Verification checks could not be run: {verification_error or 'none found'}.",
                   ""]
@@ -454,20 +585,25 @@ def render_markdown(targets: pd.DataFrame, verification: pd.DataFrame | None,
                          f"{fmt(r['tolerance'])} | {shown} | "
                          f"{_cell(r.get('detail', ''))} |")
         lines.append("")
-    lines += ["## 5 What the model does not capture", ""]
-    lines += [f"- {item}" for item in limitations()]
+    lines += ["## 6 What the model does not capture", ""]
+    lines += [f"- {item}" for item in limitations(area.name)]
     lines += ["", "## Files", "",
-              "`targets.csv` (every target with low, high, value, CI and met), `verification.csv`, "
+              "`targets.csv` (every target with low, high, value, CI, met and `basis`: whose "
+              "figure it is), `figures_not_found.csv`, `verification.csv`, "
               "`targets.png`, `trajectories.png`, `manifest.json` (settings and versions).", ""]
+    lines += ["## References", "", "Every source cited above by key, with its full citation.", "",
+              references_markdown(sorted(cited_keys("\n".join(lines))))]
     return "\n".join(lines)
 
 
 def write_report(out: Path, *, scale: float, years: int, replications: int, seed: int = 1,
-                 progress: bool = False, include_verification: bool = True) -> Path:
+                 progress: bool = False, include_verification: bool = True,
+                 area: str | None = None) -> Path:
     """Run everything and write the report folder; returns the path of ``report.md``.
 
     Args:
         out: output folder (replaced as a whole when the report is complete).
+        area: the area validated (name or file); the default area if ``None``.
         scale: population and capacity scale of the runs.
         years: recorded years per run.
         replications: runs per arm (seeds ``seed .. seed + replications - 1``).
@@ -476,20 +612,25 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
         include_verification: run :mod:`simulation.verification` (off in quick tests).
     """
     from simulation import calibration
+    from simulation.areas import DEFAULT_AREA, load_area
     from simulation.runner import run_scenario
     from simulation.scenario import Scenario
 
+    area = load_area(area or DEFAULT_AREA).name
+    area_targets = calibration.targets_for_area(area)  # a bad area file fails before any run
+    missing = calibration.figures_not_found(area)
     started = time.perf_counter()
-    base = calibration.run_baseline(scale, years, replications, seed, progress=progress)
-    full_scenario = Scenario.preset("full", scale=scale, years=years)
+    base = calibration.run_baseline(scale, years, replications, seed, progress=progress,
+                                    area=area)
+    full_scenario = Scenario.preset("full", area=area, scale=scale, years=years)
     arm = [run_scenario(full_scenario, seed + i, progress=progress) for i in range(replications)]
-    baseline = calibration.evaluate(base).assign(arm="none")
-    policy = evaluate_policy(base, arm).assign(arm="full vs none")
+    baseline = calibration.evaluate(base, area_targets).assign(arm="none")
+    policy = evaluate_policy(base, arm).assign(arm="full vs none", basis="England")
     # growth and time-profile patterns of §8 items 2-3, defined once in simulation.calibration
     effects = calibration.evaluate_effects({"none": base, "full": arm})
     effects = effects.assign(published=effects["source"], tolerance="the band as published",
-                             arm="full vs none")
-    targets = pd.concat([baseline, policy, effects[list(REPORT_COLUMNS) + ["arm"]]],
+                             arm="full vs none", basis="England")
+    targets = pd.concat([baseline, policy, effects[list(REPORT_COLUMNS) + ["arm", "basis"]]],
                         ignore_index=True)
     verdicts(targets)  # refuses a 'met' column that disagrees with the numbers
 
@@ -501,7 +642,7 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
             error = f"simulation.verification is not available ({exc})"
 
     settings = {"generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                "scale": scale, "years": years, "replications": replications,
+                "area": area, "scale": scale, "years": years, "replications": replications,
                 "seeds": f"{seed}-{seed + replications - 1}" if replications > 1 else str(seed),
                 "patients": int(base[0].model.initial_size),
                 "warmup_days": int(base[0].model.warmup_days),
@@ -513,10 +654,11 @@ def write_report(out: Path, *, scale: float, years: int, replications: int, seed
         table.to_csv(tmp / "targets.csv", index=False)
         if verification is not None:
             verification.to_csv(tmp / "verification.csv", index=False)
-        plot_targets(targets, tmp / "targets.png")
+        missing.to_csv(tmp / "figures_not_found.csv", index=False)
+        plot_targets(targets, tmp / "targets.png", title=load_area(area).title)
         plot_trajectories(base, arm, tmp / "trajectories.png")
-        (tmp / "report.md").write_text(render_markdown(targets, verification, settings, error),
-                                       encoding="utf-8")
+        (tmp / "report.md").write_text(render_markdown(targets, verification, settings, error,
+                                                       missing), encoding="utf-8")
         manifest = {"kind": "validation",
                     **{k: v for k, v in settings.items() if k != "environment"}}
         manifest.update(settings["environment"],

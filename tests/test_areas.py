@@ -150,7 +150,7 @@ def test_areas_command_lists_population_practices_neighbourhoods_and_sites():
         assert f"{area.population.practices} practices" in line
         assert all(site.name in p.stdout for site in area.sites)
     shown = lco_sim("areas", "--show", "dudley")
-    assert shown.returncode == 0 and "source: CF §6 'Dudley MCP'" in shown.stdout
+    assert shown.returncode == 0 and "source: Dudley MCP" in shown.stdout
 
 
 @pytest.mark.parametrize("name, scale", [("dudley", 0.01), ("greater-manchester", 0.003)])

@@ -1,4 +1,4 @@
-"""The do-nothing baseline reproduces the published targets (calibration-facts.md section 8).
+"""The do-nothing baseline reproduces the published targets (simulation.calibration.TARGETS).
 
 At 10% scale (60,000 patients) over the full 10-year contract, so that yearly growth rates are
 measured over ten points and the small age groups hold a few hundred people.

@@ -121,7 +121,7 @@ def test_risk_modifiers_combine_in_the_declared_order():
 
 def test_built_in_levers_declare_parameters_metrics_and_costs():
     names = [cls.name for cls in BUILT_IN]
-    assert len(set(names)) == len(names) == 7
+    assert len(set(names)) == len(names) == 9
     reg = metric_registry()
     for cls in BUILT_IN:
         assert issubclass(cls.Params, LeverParams)
@@ -129,7 +129,8 @@ def test_built_in_levers_declare_parameters_metrics_and_costs():
             assert m.name in reg
     costed = {item.name for cls in BUILT_IN for item in cls.cost_items}
     assert costed == {"case_management_contact", "crisis_response",
-                      "social_prescribing_person_year"}
+                      "social_prescribing_person_year", "enhanced_care_home_resident_year",
+                      "end_of_life_support_person"}
 
 
 # ----- services -------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ class NursingStepDown(Lever):
     class Params(LeverParams):
         """The lever's one parameter."""
 
-        min_age: int = param(85, "years", "ASSUMPTION (test)", "Youngest age routed.", ge=0)
+        min_age: int = param(75, "years", "ASSUMPTION (test)", "Youngest age routed.", ge=0)
 
     def discharge_needs(self, day, admissions, need):
         """Send the oldest patients waiting for a community bed to step-down care."""
@@ -160,7 +161,7 @@ def test_a_new_service_takes_patients_out_of_hospital():
     episodes = model.episode_log()
     assert "nursing_step_down" in episodes["destination"].cat.categories
     went = episodes[episodes["destination"] == "nursing_step_down"]
-    assert len(went) > 0 and (went["age"] >= 85).all()
+    assert len(went) > 0 and (went["age"] >= 75).all()
     assert model.services.total_capacity("nursing_step_down") > 0
 
 
@@ -292,3 +293,12 @@ def test_mesa_batch_run_gives_one_row_per_recorded_day():
     direct = LCOModel(s, seed=1).run().results()
     daily = direct.query("metric == 'emergency_admissions' and dimension == 'all'")["value"]
     assert one["emergency_admissions"].tolist() == daily.tolist()
+
+
+def test_a_bare_scenario_given_to_mesa_batch_run_is_refused_with_advice():
+    import mesa
+
+    s = _scenario(level="none", scale=0.003, years=1)
+    with pytest.raises(TypeError, match=r"give a list of scenarios: parameters=\{'scenario'"):
+        mesa.batch_run(LCOModel, parameters={"scenario": s}, max_steps=2,
+                       display_progress=False)

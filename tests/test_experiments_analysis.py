@@ -172,3 +172,61 @@ def test_sweep_and_analyse_a_two_factor_grid_end_to_end(tmp_path, capsys):
     assert main(["analyse", str(tmp_path)]) == 2
     assert "not an experiment results folder" in capsys.readouterr().err
 
+
+
+def test_figures_speak_plain_english_with_units_and_intervals_on_breakdowns(tmp_path,
+                                                                            monkeypatch):
+    """Axes in words with units; deprivation breakdowns with 95% intervals and named quintiles.
+
+    No axis or title shows a raw metric name or the word "group".
+    """
+    from simulation.experiments import figures
+
+    exp = Experiment.parse_dict({
+        "name": "plain", "years": 2, "scale": 0.01, "replications": 3,
+        "dimensions": ["all", "deprivation_quintile"],
+        "metrics": ["emergency_admissions", "occupied_beds:sum"],
+        "metric_dimensions": {"occupied_beds:sum": ["all"]},
+        "design": {"factors": {"integration.level": ["none", "full"]}}})
+    plan = build_plan(exp)
+    store = RunStore(tmp_path)
+    rng = np.random.default_rng(3)
+    for task in plan.runs:
+        rows = [("all", "all", "emergency_admissions"), ("all", "all", "occupied_beds:sum")]
+        rows += [("deprivation_quintile", q, "emergency_admissions")
+                 for q in ("Q1", "Q2", "Q3", "Q4", "Q5")]
+        table = pd.DataFrame([{"dimension": d, "group": g, "time": np.int32(t), "metric": m,
+                               "value": 100.0 + 5 * task.arm + rng.normal(0, 2)}
+                              for d, g, m in rows for t in (1, 2)])
+        store.save(task.key, table, {"seconds": 0.0})
+    write_outputs(plan, store, SweepReport(tmp_path, len(plan.runs), len(plan.runs),
+                                           finished=len(plan.runs)), "synthetic")
+    drawn: dict[str, list] = {}
+    save = figures._save
+
+    def keep_axes(fig, path):
+        drawn[path.name] = [(ax.get_xlabel(), ax.get_ylabel(), ax.get_title(),
+                             [t.get_text() for t in ax.get_yticklabels()],
+                             sum(getattr(c, "has_xerr", False) for c in ax.containers))
+                            for ax in fig.axes]
+        return save(fig, path)
+
+    monkeypatch.setattr(figures, "_save", keep_axes)
+    write_analysis(tmp_path)
+    assert {"fan_emergency_admissions.png", "difference_occupied_beds_sum.png",
+            "breakdown_emergency_admissions_deprivation_quintile.png"} <= set(drawn)
+    for name, axes in drawn.items():
+        for xlabel, ylabel, title, _, _ in axes:
+            for text in (xlabel, ylabel, title):
+                assert "emergency_admissions" not in text and "occupied_beds" not in text, name
+                assert text != "group"
+    fan = drawn["fan_emergency_admissions.png"][0]
+    assert fan[:2] == ("Year of the run", "Emergency admissions per year")
+    beds = drawn["difference_occupied_beds_sum.png"][0]
+    assert beds[1] == "Difference: Acute beds occupied (bed-days per year)"
+    xlabel, ylabel, _, ticks, bars = drawn[
+        "breakdown_emergency_admissions_deprivation_quintile.png"][0]
+    assert ylabel == "Deprivation quintile (IMD)"
+    assert ticks[0] == "Q1 (most deprived)" and ticks[-1] == "Q5 (least deprived)"
+    assert xlabel == "Difference from level=none: Emergency admissions over the whole run"
+    assert bars == 1  # the full arm's 95% intervals (the baseline is the zero line)

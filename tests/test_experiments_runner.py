@@ -109,14 +109,15 @@ def test_interrupted_sweep_resumes_to_the_same_table_without_rerunning(experimen
 
 def test_failed_run_is_recorded_and_the_rest_finish(experiment_file, reference, tmp_path,
                                                     monkeypatch):
-    real = runner_module.simulate
+    real = runner_module.simulate_with_warnings
 
     def flaky(task, days=None):
         if task.arm == 1 and task.replication == 1:
             raise RuntimeError("boom in the model")
         return real(task, days)
 
-    monkeypatch.setattr(runner_module, "simulate", flaky)  # the in-process worker sees it
+    # the in-process worker sees the patched function
+    monkeypatch.setattr(runner_module, "simulate_with_warnings", flaky)
     plan = build_plan(load_experiment(experiment_file))
     report = sweep(plan, tmp_path, workers=1, progress=False)
     assert len(report.failed) == 1 and not report.complete
@@ -128,7 +129,7 @@ def test_failed_run_is_recorded_and_the_rest_finish(experiment_file, reference, 
     runs = pd.read_csv(tmp_path / "runs.csv")
     assert runs.loc[runs["key"] == key, "status"].item() == "failed"
 
-    monkeypatch.setattr(runner_module, "simulate", real)
+    monkeypatch.setattr(runner_module, "simulate_with_warnings", real)
     report = sweep(plan, tmp_path, workers=1, progress=False)
     assert report.executed == 1 and report.complete and not store.failures()
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "results.parquet"), reference)
@@ -140,7 +141,7 @@ def test_cli_failure_exit_status(experiment_file, tmp_path, monkeypatch, capsys)
     def broken(task, days=None):
         raise ValueError("no beds anywhere")
 
-    monkeypatch.setattr(runner_module, "simulate", broken)
+    monkeypatch.setattr(runner_module, "simulate_with_warnings", broken)
     small = tmp_path / "small.toml"
     small.write_text(EXPERIMENT.replace("replications = 2", "replications = 1")
                      .replace('["none", "full"]', '["none"]'))

@@ -139,6 +139,13 @@ MALFORMED = {
     "unknown baseline": (VALID.replace("metrics = [", 'baseline = "level=sometimes"\nmetrics = ['),
                          "no arm is labelled 'level=sometimes'"),
     "not TOML": ("name = ", "not valid TOML"),
+    "metric not recorded at a dimension": (
+        VALID.replace("metrics = [", 'dimensions = ["all", "deprivation_quintile"]\nmetrics = ['),
+        "metrics: 'occupied_beds:sum' is not recorded by deprivation_quintile; it is recorded at: "
+        "all, hospital"),
+    "own dimensions of a metric not listed": (
+        VALID.replace("[base]\n", '[metric_dimensions]\n"deaths" = ["age_band"]\n\n[base]\n'),
+        "metric_dimensions: 'deaths' is not one of the metrics"),
 }
 
 
@@ -173,7 +180,7 @@ def test_cli_exit_status_and_dry_run_in_a_real_process(tmp_path):
     p = subprocess.run([*cli, "sweep", str(good), "--out", str(out), "--dry-run"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
-    assert "2 arms x 2 replications = 4 runs" in p.stdout
+    assert "2 options (arms) x 2 replications = 4 runs" in p.stdout
     assert "level=none" in p.stdout and "level=full" in p.stdout
     assert not out.exists()
 
@@ -186,7 +193,8 @@ def test_finance_dimension_keeps_the_ledger_yearly_account():
 
     plan = build_plan(Experiment.parse_dict({
         "name": "fin", "years": 1, "scale": 0.005, "replications": 1,
-        "dimensions": ["all", "finance"], "metrics": ["emergency_admissions", "spend_total", "gap"],
+        "metrics": ["emergency_admissions", "spend_total", "gap"],
+        "metric_dimensions": {"spend_total": ["finance"], "gap": ["finance"]},
         "design": {"factors": {"integration.level": ["full"]}}}))
     task = plan.runs[0]
     results, finance = simulate(task)
@@ -200,3 +208,35 @@ def test_finance_dimension_keeps_the_ledger_yearly_account():
         Experiment.parse_dict({"name": "fin", "replications": 1, "period": "month",
                                "dimensions": ["finance"], "metrics": ["gap"],
                                "design": {"factors": {"integration.level": ["full"]}}})
+
+
+def test_a_metric_is_kept_at_exactly_the_dimensions_asked_for():
+    """Each metric at every dimension asked (its own, else the experiment's), and nowhere else."""
+    from simulation.experiments import Experiment
+    from simulation.experiments.runner import aggregate_run, simulate
+
+    exp = Experiment.parse_dict({
+        "name": "dims", "years": 1, "scale": 0.003, "replications": 1,
+        "dimensions": ["all", "deprivation_quintile"],
+        "metrics": ["emergency_admissions", "occupied_beds:sum"],
+        "metric_dimensions": {"occupied_beds:sum": ["all", "hospital"]},
+        "design": {"factors": {"integration.level": ["none"]}}})
+    assert exp.all_dimensions == ("all", "hospital", "deprivation_quintile")
+    task = build_plan(exp).runs[0]
+    table = aggregate_run(simulate(task, days=30)[0], task)
+    kept = table.groupby("metric")["dimension"].unique().map(sorted).to_dict()
+    assert kept == {"emergency_admissions": ["all", "deprivation_quintile"],
+                    "occupied_beds:sum": ["all", "hospital"]}
+
+
+def test_a_metric_asked_where_it_is_not_recorded_is_refused_in_a_real_process(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MALFORMED["metric not recorded at a dimension"][0])
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, "-m", "simulation.cli", "sweep", str(bad), "--out",
+                        str(out), "--dry-run"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.stderr.strip().count("\n") == 0
+    assert "'occupied_beds:sum' is not recorded by deprivation_quintile" in p.stderr
+    assert "recorded at: all, hospital" in p.stderr
+    assert not out.exists()

@@ -14,6 +14,7 @@ from simulation.finance.appraisal import (
     npv,
 )
 from simulation.finance.params import FinanceParams
+from simulation.report.data import COSTED_IF_KEPT
 from simulation.scenario import Scenario
 from simulation.statistics import mean_ci
 
@@ -42,6 +43,8 @@ def _yearly(arm, rep, admissions, beds):
             "delayed_discharge_bed_days": 0.0, "crisis_responses": 0.0, "case_managed": 0.0,
             "social_prescribed": 0.0, "home_support_capacity": 0.0, "community_bed_capacity": 0.0,
             "population": 1000.0 * 365}
+    # care homes, home care, hospices and their levers: no activity in this example
+    base.update(dict.fromkeys(COSTED_IF_KEPT, 0.0))
     rows = []
     for year, (adm, b) in enumerate(zip(admissions, beds, strict=True)):
         vals = dict(base, emergency_admissions=adm, occupied_beds=b * 365)

@@ -1,8 +1,9 @@
-"""Savings are valued consistently with calibration-facts §8 item 10.
+"""Savings are valued consistently with the published cost of an emergency admission.
 
 An avoided emergency admission is worth about £1,600-£2,900 in 2016/17 prices depending on the
-costing basis (item 10); the model's value comes from its own mix of 0-1 day stays (NCC
-short-stay HRGs) and longer stays, so this checks the model's case mix and the costing together.
+costing basis ([hfma-2017]; [steventon-2018] / [nao-2018]); the model's value comes from its own
+mix of 0-1 day stays (NCC short-stay HRGs) and longer stays, so this checks the model's case mix
+and the costing together.
 """
 
 from __future__ import annotations

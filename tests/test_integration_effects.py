@@ -1,8 +1,9 @@
 """With the default evidence-based levers, integration reproduces the published pattern.
 
-Section 8 items 2 and 3 of calibration-facts.md: admissions grow 0.5-3 points a year more slowly
-under MCP/PACS-style integration, close to no effect for two years, no fall of more than 5% within
-three years, reductions appearing later. Each level runs with the same seeds as do nothing
+Target groups 2 and 3 of the validation report: admissions grow 0.5-3 points a year more slowly
+under MCP/PACS-style integration [nhs-england-next-steps-2017] [morciano-2021], close to no effect
+for two years, no fall of more than 5% within three years, reductions appearing later
+[health-foundation-iau-2021]. Each level runs with the same seeds as do nothing
 (common random numbers), at 5% scale over the 10-year contract.
 """
 

@@ -78,7 +78,7 @@ def test_shared_sites_are_split_and_sources_kept():
     area = load_area(gm.area)
     for p in parts.values():
         assert p.scenario.area == "greater-manchester"  # the area's sources still apply
-        assert "CF §6" in scenario_source(area, "population.age_shares")
+        assert "[citypopulation-manchester-nd]" in scenario_source(area, "population.age_shares")
         assert "Derived" in p.sources["population.registered_patients"]
         assert all("ASSUMPTION" in p.sources[f"hospitals.sites[{j}]"]
                    for j in range(len(p.scenario.hospitals.sites)))

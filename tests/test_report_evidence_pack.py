@@ -59,10 +59,36 @@ def test_report_writes_html_csv_and_excel(pack):
         "ASSUMPTION")
     # a user's more optimistic lever is listed, with the evidence it departs from
     optimistic = assumptions.set_index("parameter").loc["integration.case_management.hazard_rr"]
-    assert "Poupard" in optimistic["source"] and "0.7" in str(optimistic.to_dict())
+    assert "[poupard-2020]" in optimistic["source"] and "0.7" in str(optimistic.to_dict())
     html = (pack / "report.html").read_text(encoding="utf-8")
     assert "<img src=\"data:image/png;base64," in html and "<script" not in html
     assert "distinguishable from zero" in html or "different from zero" in html
+
+
+@pytest.mark.slow
+def test_report_lists_every_source_it_cites(pack):
+    """The report's References section gives each source it cites by key in full.
+
+    The workbook's references sheet covers every key its tables cite: no file outside is needed.
+    """
+    import re
+
+    from simulation.references import cited_keys, load_references
+
+    html = (pack / "report.html").read_text(encoding="utf-8")
+    body, heading, section = html.partition("<h2 id='references'>References</h2>")
+    assert heading, "the report has no References section"
+    cited, listed = cited_keys(body), re.findall(r'<li id="ref-([^"]+)">', section)
+    assert len(cited) >= 5 and sorted(cited) == sorted(listed)
+    known = load_references()
+    assert all(k in known for k in listed)
+    assert 'href="#ref-poupard-2020"' in body  # the source cell links to its citation
+    assert "doi.org/10.1071/AH18135" in section  # ... which is given in full
+    sheets = pd.read_excel(pack / "business_case.xlsx", sheet_name=None)
+    in_tables = {k for name, df in sheets.items() if name != "references"
+                 for k in cited_keys(df.astype(str).to_csv(index=False))}
+    assert in_tables and in_tables == set(sheets["references"]["key"])
+    assert sheets["references"]["citation"].str.len().min() > 40
 
 
 def test_report_refuses_a_folder_that_is_not_an_experiment(tmp_path, capsys):

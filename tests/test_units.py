@@ -80,3 +80,24 @@ def test_every_preset_builds_and_steps(level):
     m = LCOModel(Scenario.preset(level, scale=0.005, years=1), seed=1)
     m.run(days=40)
     assert m.day == 40 and m.population.n_alive > 0
+
+
+def test_group_rates_are_per_person_year_with_exact_poisson_intervals():
+    import pandas as pd
+
+    from simulation.results import group_rates
+
+    days = np.arange(365)
+    rows = [{"day": d, "metric": "emergency_admissions", "dimension": "deprivation_quintile",
+             "group": g, "value": float(d < n)} for g, n in (("Q1", 10), ("Q2", 0))
+            for d in days]
+    rows += [{"day": 0, "metric": "population", "dimension": "deprivation_quintile",
+              "group": g, "value": 500.0} for g in ("Q1", "Q2")]
+    rates = group_rates(pd.DataFrame(rows), "deprivation_quintile")
+    q1, q2 = rates.loc["Q1"], rates.loc["Q2"]
+    assert q1["person_years"] == 500 and q1["rate"] == pytest.approx(20.0)  # 10 per 500 a year
+    # exact 95% limits of a Poisson count of 10: 4.795 to 18.39 (Garwood 1936), per 500
+    assert q1["ci_low"] == pytest.approx(4.7954 * 2, rel=1e-3)
+    assert q1["ci_high"] == pytest.approx(18.390 * 2, rel=1e-3)
+    assert q2["rate"] == 0 and q2["ci_low"] == 0 and q2["ci_high"] == pytest.approx(3.689 * 2,
+                                                                                    rel=1e-3)

@@ -82,8 +82,10 @@ def test_markdown_states_each_target_with_its_numbers(report):
     n_met = int((table["verdict"] == "met").sum())
     n_evaluated = int((table["verdict"] != "not evaluated").sum())
     assert f"**Summary: {n_met} of {n_evaluated} evaluated targets met" in text
-    assert "## 4 Verification" in text and "## 5 What the model does not capture" in text
-    assert re.search(r"^\| 5 \| Enhanced support in care homes \| not evaluated \|$", text, re.M)
+    assert "## 5 Verification" in text and "## 6 What the model does not capture" in text
+    assert re.search(r"^\| 5 \| Enhanced support in care homes \| \[lloyd-2017\] \[wolters-2019\] "
+                     r"\| care_home_admission_rate \((met|not met)\)", text, re.M)
+    assert "\n## References\n" in text and "- **[lloyd-2017]** Lloyd T" in text
 
 
 def test_verification_results_reported(report):

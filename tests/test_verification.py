@@ -20,7 +20,7 @@ from simulation.verification import (
                                       (95, 0.01137, 0.06789), (100, 0.00399, 0.01965),
                                       (110, 0.00025, 0.00091)])
 def test_formulas_match_worked_table(c, b, cc):
-    """verification.md's sensitivity table at a = 80."""
+    """Erlang B and C at a = 80 ([gross-2008]), against values computed independently (scipy)."""
     assert erlang_b(c, 80.0) == pytest.approx(b, abs=5e-6)
     assert erlang_c(c, 80.0) == pytest.approx(cc, abs=5e-6)
 

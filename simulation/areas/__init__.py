@@ -4,9 +4,11 @@ An area holds what is particular to a place: its registered population and age/s
 localities (any names, any number) and their neighbourhoods and deprivation, its GP practices, its
 acute hospital sites and their beds, and its LCO contract (length, start date, budget per head).
 Every value sits next to the source it came from; a value with no published source says
-``ASSUMPTION`` in its source. The areas shipped with the package live in this folder
-(``<name>.toml``); a planner can describe another area in a file of the same form and name its
-path wherever an area name is accepted.
+``ASSUMPTION`` in its source. An area may also carry its own published figures (``[[targets]]``,
+:class:`AreaTarget`), which its baseline is checked against in place of England's rates, and
+say in ``[figures_not_found]`` where a figure was looked for and not found. The areas shipped
+with the package live in this folder (``<name>.toml``); a planner can describe another area in a
+file of the same form and name its path wherever an area name is accepted.
 
 A scenario is *area + policy + run settings*: :class:`~simulation.scenario.Scenario` takes its
 place-specific values from the area named in ``scenario.area`` (see :func:`area_scenario_data`),
@@ -18,7 +20,7 @@ Example:
     >>> a = load_area("dudley")
     >>> a.population.practices, len(a.localities), a.sites[0].name
     (45, 5, 'Russells Hall Hospital')
-    >>> a.source("population.practices").startswith("CF §6")
+    >>> "[gponline-dudley-2017]" in a.source("population.practices")
     True
 """
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -57,7 +59,7 @@ class _Sourced(Section):
         values = [f for f in type(self).model_fields if f != "sources"]
         # An optional value left empty ('' = nothing published) needs no source.
         missing = [f for f in values if not self.sources.get(f, "").strip()
-                   and getattr(self, f) != ""]
+                   and getattr(self, f) not in ("", None)]
         if missing:
             raise ValueError(f"sources: no source for {missing}; every value needs one (write "
                              "ASSUMPTION and why when nothing is published)")
@@ -91,6 +93,23 @@ class AreaContract(_Sourced):
     budget_cost_year: str = Field(description="Financial year of budget_per_head's prices.")
     funding_gap: str = Field("", description="The published funding gap without reform, as "
                              "text ('' if none was published).")
+    gp_core_scope: Literal["outside", "fully_integrated"] | None = Field(
+        None, description="Whose GP core services (GMS/PMS) sit inside the LCO's budget "
+        "(integration.contracts.gp_core_scope; None = the scenario's default, 'outside').")
+    gp_core_note: str = Field("", description="The contract's scope in the area's own words, "
+                              "for reports ('' = none).")
+    savings_share_lco: float | None = Field(
+        None, ge=0.0, le=1.0, description="Share of cash-releasing savings that comes to the LCO "
+        "(finance.savings_share_lco; None = the scenario's default).")
+
+
+class AreaCareHomes(_Sourced):
+    """Care homes for older people in the area (optional: England's figures otherwise)."""
+
+    places_per_1000_65plus: float = Field(ge=0.0, le=200.0, description="Care-home places per "
+                                          "1,000 people aged 65+.")
+    self_funded_share: float = Field(ge=0.0, le=1.0, description="Share of residents who pay "
+                                     "their own fees.")
 
 
 class AreaNeighbourhood(Section):
@@ -131,6 +150,37 @@ class AreaSite(Section):
     source: str = Field(min_length=1)
 
 
+class AreaTarget(Section):
+    """A published figure of the area's own that its baseline (integration ``none``) must meet.
+
+    The band ``low``..``high`` is the source's own range; where the source gives a point, it is
+    the point with the interval stated in ``tolerance`` (the figure's own sampling interval, say),
+    never a widening chosen to pass. ``measure`` names how the model's value is measured
+    (:data:`simulation.calibration.MEASURES`); ``replaces`` names the England target this figure
+    stands in for (:data:`simulation.calibration.TARGETS`), if any.
+    """
+
+    key: str = Field(pattern=r"^[a-z0-9_]+$", description="Short name of the target.")
+    name: str = Field(min_length=1, description="What is compared, in words.")
+    unit: str = Field(min_length=1)
+    published: str = Field(min_length=1, description="The figure as published, in words.")
+    low: float = Field(description="Low end of the band, in ``unit``.")
+    high: float = Field(description="High end of the band, in ``unit``.")
+    period: str = Field(min_length=1, description="When the figure was measured.")
+    source: str = Field(min_length=1, description="Where the figure is published (cite it).")
+    tolerance: str = Field(min_length=1, description="How the band follows from the figure.")
+    measure: str = Field(min_length=1, description="How the model's value is measured.")
+    replaces: str = Field("", description="Key of the England target it replaces ('' = none).")
+    min_years: int = Field(1, ge=1, le=30, description="Recorded years the measure needs.")
+
+    @model_validator(mode="after")
+    def _band(self) -> AreaTarget:
+        if self.low > self.high:
+            raise ValueError(f"target {self.key!r}: low {self.low:g} is above high "
+                             f"{self.high:g}")
+        return self
+
+
 class Area(Section):
     """A place described as data (see the module docstring and docs/extending.md)."""
 
@@ -141,9 +191,17 @@ class Area(Section):
     contract: AreaContract
     localities: list[AreaLocality] = Field(min_length=1)
     sites: list[AreaSite] = Field(min_length=1)
+    targets: list[AreaTarget] = Field(default_factory=list, description="The area's own "
+                                      "published figures its baseline is checked against.")
+    figures_not_found: dict[str, str] = Field(
+        default_factory=dict, description="For England targets without a figure of the area's "
+        "own: where one was looked for, or why a figure found could not be used (by key).")
+    care_homes: AreaCareHomes | None = Field(None, description="Care homes (optional; "
+                                             "England's figures when absent).")
 
     @model_validator(mode="after")
     def _consistent(self) -> Area:
+        _unique([t.key for t in self.targets], "targets")
         names = [loc.name for loc in self.localities]
         _unique(names, "localities")
         _unique([h.name for loc in self.localities for h in loc.neighbourhoods], "neighbourhoods")
@@ -189,14 +247,20 @@ class Area(Section):
     def sourced_values(self) -> list[tuple[str, Any, str]]:
         """Every value of the area with its source: (dotted path, value, source)."""
         rows: list[tuple[str, Any, str]] = []
-        for part in ("population", "contract"):
+        for part in ("population", "contract", "care_homes"):
             group = getattr(self, part)
-            rows += [(f"{part}.{f}", getattr(group, f), group.sources[f])
-                     for f in type(group).model_fields if f != "sources"]
+            if group is None:
+                continue
+            rows += [(f"{part}.{f}", getattr(group, f), group.sources.get(f, ""))
+                     for f in type(group).model_fields
+                     if f != "sources" and getattr(group, f) is not None]
         for kind in ("localities", "sites"):
             for i, item in enumerate(getattr(self, kind)):
                 rows += [(f"{kind}[{i}].{f}", getattr(item, f), item.source)
                          for f in type(item).model_fields if f != "source"]
+        for i, t in enumerate(self.targets):
+            rows.append((f"targets[{i}] {t.key}", f"band {t.low:g} to {t.high:g} {t.unit}: "
+                         f"{t.published} ({t.tolerance})", t.source))
         return rows
 
 
@@ -257,15 +321,22 @@ def area_scenario_data(area: Area) -> dict[str, Any]:
                                       if loc.home_site},
         },
         "finance": {"budget_per_head": {"value": c.budget_per_head,
-                                        "cost_year": c.budget_cost_year}},
+                                        "cost_year": c.budget_cost_year},
+                    **({"savings_share_lco": c.savings_share_lco}
+                       if c.savings_share_lco is not None else {})},
+        **({"integration": {"contracts": {"gp_core_scope": c.gp_core_scope}}}
+           if c.gp_core_scope is not None else {}),
+        **({"care_homes": {"places_per_1000_65plus": area.care_homes.places_per_1000_65plus,
+                           "self_funded_share": area.care_homes.self_funded_share}}
+           if area.care_homes is not None else {}),
     }
 
 
 def scenario_source(area: Area, path: str) -> str | None:
     """The area's source for the scenario parameter at dotted ``path``, or None if not an area's.
 
-    >>> scenario_source(load_area("dudley"), "population.practices")[:17]
-    "CF §6 'Dudley MCP"
+    >>> scenario_source(load_area("dudley"), "population.practices")[:10]
+    'Dudley MCP'
     >>> scenario_source(load_area("dudley"), "demand.winter_amplitude") is None
     True
     """
@@ -273,8 +344,12 @@ def scenario_source(area: Area, path: str) -> str | None:
     leaf = rest.split(".")[0].split("[")[0]
     if head == "run" and leaf in ("years", "start_date"):
         return area.contract.sources[leaf]
-    if head == "finance" and leaf == "budget_per_head":
-        return area.contract.sources["budget_per_head"]
+    if head == "finance" and leaf in ("budget_per_head", "savings_share_lco"):
+        return area.contract.sources.get(leaf)
+    if path == "integration.contracts.gp_core_scope":
+        return area.contract.sources.get("gp_core_scope")
+    if head == "care_homes" and area.care_homes is not None and leaf in area.care_homes.sources:
+        return area.care_homes.sources[leaf]
     if head == "population" and leaf in area.population.sources:
         return area.population.sources[leaf]
     by_name = {loc.name: loc for loc in area.localities}
@@ -298,5 +373,7 @@ AREA_PATHS = ("name", "run.years", "run.start_date", "population.registered_pati
               "population.births_per_1000", "population.mortality_local_excess",
               "population.localities", "population.neighbourhoods",
               "population.deprivation_by_locality", "hospitals.sites",
-              "hospitals.home_site_of_locality", "finance.budget_per_head")
+              "hospitals.home_site_of_locality", "finance.budget_per_head",
+              "finance.savings_share_lco", "integration.contracts.gp_core_scope",
+              "care_homes.places_per_1000_65plus", "care_homes.self_funded_share")
 """Dotted scenario paths whose defaults come from the area (reset when the area changes)."""

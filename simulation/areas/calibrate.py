@@ -2,7 +2,8 @@
 
 The beds an area file gives a site are the share of that site used by the area's own emergency
 patients, which no published return states. The Manchester sites were CALIBRATED to winter
-occupancy of 91-96% (calibration-facts §8 item 8); for another area, :func:`calibrate_beds` finds
+occupancy of 91-96% ([hsj-winter-beds-2017] [nationalworld-bed-occupancy-2023]); for another
+area, :func:`calibrate_beds` finds
 the beds that give each of its sites the same mean occupancy as Manchester's, so that areas are
 compared at the same pressure on beds. The Dudley and Greater Manchester beds were found this way
 (scale 0.1, 2 years, seed 1), starting from Manchester's beds per head (2.29 per 1,000); to check

@@ -41,7 +41,10 @@ def summary_lines(area: Area) -> list[str]:
             f"    {len(area.sites)} acute site{'s' if len(area.sites) > 1 else ''}, "
             f"{area.beds:,} beds: {sites}",
             f"    contract: {area.contract.value}, from {area.contract.start_date}, "
-            f"£{area.contract.budget_per_head:,.0f} a head"]
+            f"£{area.contract.budget_per_head:,.0f} a head"
+            + {None: "", "outside": ", GP core outside the budget",
+               "fully_integrated": ", GP core of fully integrated practices in the budget"}[
+                area.contract.gp_core_scope]]
 
 
 def execute(args: argparse.Namespace) -> int:

@@ -1,20 +1,28 @@
 """``lco-sim dashboard``: serve the planners' web dashboard (Solara, on Mesa's SolaraViz).
 
 The page is :mod:`simulation.dashboard.app`; this command starts Solara's server for it on one
-host and port and stops it on Ctrl+C.
+host and port and stops it on Ctrl+C. ``--area NAME`` opens it on that area (passed to the page in
+the environment variable ``LCO_SIM_DASHBOARD_AREA``); an unknown area is refused with one line
+before the server starts.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
+from simulation.areas import load_area
 from simulation.scenario import ScenarioError
 
 APP_MODULE = "simulation.dashboard.app"
+AREA_ENV = "LCO_SIM_DASHBOARD_AREA"
+"""How the area reaches the page (the same name as :data:`simulation.dashboard.app.AREA_ENV`; the
+page module is not imported here, so that this command starts without Solara)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1, this computer only)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--area", help="area to show (lco-sim areas lists them; default: the default "
+                   "area)")
     p.set_defaults(func=execute)
 
 
@@ -81,12 +91,22 @@ def check_port_free(host: str, port: int) -> None:
 def execute(args: argparse.Namespace) -> int:
     """Run Solara's server in the foreground until it exits or is interrupted."""
     command = server_command(args.host, args.port)
+    area = args.area
+    if area:
+        load_area(area)  # an unknown area or a bad area file: one line, exit 2
+        if area.endswith(".toml") or "/" in area:  # a file: the server may start elsewhere
+            area = str(Path(area).resolve())
     if importlib.util.find_spec("solara") is None:
         raise ScenarioError("dashboard: solara is not installed; run: pip install -e '.[viz]'")
     check_port_free(args.host, args.port)
-    print(f"lco-sim dashboard: serving on http://{args.host}:{args.port}/ (Ctrl+C stops it)",
-          flush=True)
-    process = subprocess.Popen(command)
+    print(f"lco-sim dashboard: serving {load_area(area).title if area else 'the default area'} "
+          f"on http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    env = dict(os.environ)
+    if area:
+        env[AREA_ENV] = area
+    else:
+        env.pop(AREA_ENV, None)
+    process = subprocess.Popen(command, env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:

@@ -66,9 +66,7 @@ def execute(args: argparse.Namespace) -> int:
         done = RunStore(out).finished_keys() & {t.key for t in plan.runs}
         _print_design(plan)
         where = args.scheduler or os.environ.get(SCHEDULER_ENV)
-        print(f"\n{len(plan.arms)} arms x {exp.replications} replications = {len(plan.runs)} runs "
-              f"({plan.base.run.years} years at scale {plan.base.run.scale:g}); "
-              f"{len(done)} already finished in {out}/")
+        print(f"\n{run_count_words(plan)}; {len(done)} already finished in {out}/")
         print(f"baseline arm: {plan.baseline.label if plan.baseline else '(none)'}; "
               f"would run on {('scheduler ' + where) if where else 'a local cluster'}")
         return 0
@@ -95,6 +93,24 @@ def execute(args: argparse.Namespace) -> int:
     if len(report.failed) > 10:
         print(f"... and {len(report.failed) - 10} more (see {out}/runs.csv)")
     return 1 if report.failed else 0
+
+
+def run_count_words(plan) -> str:
+    """How many runs a plan makes and why, in a planner's words.
+
+    Options (arms) x replications, and for an experiment partitioned by locality the localities
+    too, each run then a locality's own model: e.g. "3 options (arms) x 10 localities x 5
+    replications = 150 runs, each a locality's own model (10 years at scale 0.1)".
+    """
+    exp = plan.experiment
+    localities = sorted({t.locality for t in plan.runs if t.locality})
+    arms = f"{len(plan.arms)} option{'s' if len(plan.arms) != 1 else ''} (arms)"
+    reps = f"{exp.replications} replication{'s' if exp.replications != 1 else ''}"
+    settings = f"{plan.base.run.years} years at scale {plan.base.run.scale:g}"
+    if localities:
+        return (f"{arms} x {len(localities)} localities x {reps} = {len(plan.runs)} runs, each a "
+                f"locality's own model ({settings})")
+    return f"{arms} x {reps} = {len(plan.runs)} runs ({settings})"
 
 
 def _print_design(plan) -> None:

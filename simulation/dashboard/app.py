@@ -1,10 +1,14 @@
 """The Solara page: Mesa's SolaraViz with the dashboard's settings, charts and headline table.
 
-Run it with ``lco-sim dashboard`` (or ``solara run simulation.dashboard.app``). Mesa's SolaraViz
+Run it with ``lco-sim dashboard [--area NAME]`` (or ``solara run simulation.dashboard.app``). The
+area comes from the environment variable :data:`AREA_ENV`, which the command sets (the default
+area when it is unset); it is a fixed setting of the page. Mesa's SolaraViz
 supplies the side panel: the settings below, and Reset / Play / Step. A setting takes effect when
 Reset is pressed, which builds a new :class:`~simulation.dashboard.model.DashboardModel`.
 
-Default dashboard scale: 0.1 (60,000 registered patients, all 12 neighbourhoods and 3 hospitals).
+Default dashboard scale: about :data:`OPENING_PATIENTS` registered patients (Manchester 0.1: all 12
+neighbourhoods and 3 hospitals; Dudley 0.2; Greater Manchester 0.02), never below the area's
+smallest meaningful scale.
 Measured on the 2-core development machine: one simulated day of both arms takes about 8 ms when
 the machine is quiet (about 20 ms under heavy load), so a one-week step computes in under 0.15 s;
 redrawing the six charts takes 0.6-1.3 s quiet (up to about 2.5 s loaded). The model itself is
@@ -12,22 +16,56 @@ never the bottleneck; raise Mesa's "Render Interval" to advance several weeks pe
 
 Example:
     >>> sorted(MODEL_PARAMS)[:3]
-    ['case_management_coverage', 'community_beds_per_100k', 'community_uplift']
+    ['area', 'case_management_coverage', 'community_beds_per_100k']
+    >>> [opening_scale(Scenario.preset("none", area=a))
+    ...  for a in ("manchester", "dudley", "greater-manchester")]
+    [0.1, 0.2, 0.02]
+    >>> from simulation.commands.dashboard import AREA_ENV as SET_BY_THE_COMMAND
+    >>> AREA_ENV == SET_BY_THE_COMMAND
+    True
 """
 
 from __future__ import annotations
 
+import math
+import os
+
 import solara
 from mesa.visualization import SolaraViz
 
+from simulation.areas import DEFAULT_AREA, load_area
 from simulation.dashboard import charts
 from simulation.dashboard.model import DashboardModel
 from simulation.scenario import INTEGRATION_LEVELS, Scenario
 
-DEFAULT_SCALE = 0.1
-"""Population scale the dashboard opens at (a tenth of the default area's registered patients)."""
+AREA_ENV = "LCO_SIM_DASHBOARD_AREA"
+"""Environment variable naming the area the dashboard opens on (``lco-sim dashboard --area``)."""
 
-_base = Scenario()
+OPENING_PATIENTS = 60_000
+"""Registered patients the dashboard opens with: a week of both arms steps in well under a second
+(measured for Manchester at 0.1, below)."""
+
+
+def opening_scale(scenario: Scenario) -> float:
+    """The scale the dashboard opens at for ``scenario``'s area.
+
+    About :data:`OPENING_PATIENTS` patients: to the slider's step of 0.01 from 0.02 up, else to
+    two significant figures; at most 0.5 and never below the area's smallest meaningful scale.
+    """
+    value = OPENING_PATIENTS / scenario.population.registered_patients
+    digits = 2 if value >= 0.02 else 1 - int(math.floor(math.log10(value)))
+    value = round(value, digits)
+    return float(min(0.5, max(value, scenario.smallest_scale())))
+
+
+AREA_SPEC = os.environ.get(AREA_ENV) or DEFAULT_AREA
+"""The area on show, as named (an area's name or the path of an area file)."""
+AREA = load_area(AREA_SPEC)
+
+_base = Scenario.preset("none", area=AREA_SPEC)
+
+DEFAULT_SCALE = opening_scale(_base)
+"""Population scale the dashboard opens at."""
 
 
 def _slider(label: str, value: float, lo: float, hi: float, step: float) -> dict:
@@ -36,6 +74,7 @@ def _slider(label: str, value: float, lo: float, hi: float, step: float) -> dict
 
 
 MODEL_PARAMS = {
+    "area": AREA_SPEC,  # fixed: the area is chosen on the command line
     "level": {"type": "Select", "label": "Integration level offered to practices",
               "value": "full", "values": list(INTEGRATION_LEVELS)},
     "crisis_response_per_100k_day": _slider(
@@ -56,13 +95,23 @@ MODEL_PARAMS = {
     "crisis_referral_share": _slider(
         "Crisis referral share",
         _base.integration.crisis_response.referral_share, 0.0, 1.0, 0.05),
-    "scale": _slider("Scale (1 = whole area)", DEFAULT_SCALE, 0.02, 0.5, 0.01),
+    "scale": _slider("Scale (1 = whole area)", DEFAULT_SCALE, min(0.02, DEFAULT_SCALE), 0.5,
+                     0.001 if DEFAULT_SCALE < 0.02 else 0.01),
     "years": {"type": "SliderInt", "label": "Years", "value": 10, "min": 1,
               "max": 15, "step": 1},
     "seed": {"type": "SliderInt", "label": "Seed", "value": 1,
              "min": 1, "max": 100, "step": 1},
 }
 """The side panel's settings (Mesa SolaraViz ``model_params``); defaults are the scenario's."""
+
+
+def opening_settings() -> dict:
+    """The settings the page opens with: each slider's value, and the fixed ones as they are.
+
+    >>> opening_settings()["area"] == AREA_SPEC, opening_settings()["scale"] == DEFAULT_SCALE
+    (True, True)
+    """
+    return {k: v["value"] if isinstance(v, dict) else v for k, v in MODEL_PARAMS.items()}
 
 
 def Headline(model: DashboardModel):
@@ -101,14 +150,15 @@ COMPONENTS = [
 def make_page(model: DashboardModel | None = None):
     """The SolaraViz element for ``model`` (a fresh default model if None)."""
     if model is None:
-        model = DashboardModel(**{k: v["value"] for k, v in MODEL_PARAMS.items()})
+        model = DashboardModel(**opening_settings())
     return SolaraViz(model, components=COMPONENTS, model_params=MODEL_PARAMS,
-                     name="LCO care flows: policy against do nothing", play_interval=150)
+                     name=f"{AREA.title}: LCO care flows, policy against do nothing",
+                     play_interval=150)
 
 
 @solara.component
 def Page():
     """The page Solara serves; one model per browser session."""
     model = solara.use_memo(
-        lambda: DashboardModel(**{k: v["value"] for k, v in MODEL_PARAMS.items()}), [])
+        lambda: DashboardModel(**opening_settings()), [])
     return make_page(model)

@@ -16,11 +16,14 @@ Example:
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from simulation.areas import load_area
 from simulation.dashboard.model import DO_NOTHING, POLICY, SETTINGS, DashboardModel
 from simulation.scenario import get_dotted
 
@@ -164,20 +167,26 @@ def occupancy_chart(model: DashboardModel) -> Figure:
 
 
 def neighbourhood_chart(model: DashboardModel) -> Figure:
-    """The 12 neighbourhoods: admissions per 1,000 a year (both arms) and practices by status."""
+    """The neighbourhoods: admissions per 1,000 a year (both arms) and practices by status."""
     rates, practices = model.neighbourhoods()
+    names = sorted(rates["neighbourhood"].unique())
     fig = Figure(figsize=FIGSIZE, dpi=DPI)
-    fig.subplots_adjust(left=0.17, right=0.98, top=0.86, bottom=0.25, wspace=0.15)
+    # an area's own long names: the neighbourhood alone (names are unique within an area), cut
+    # to 32 characters; room for the longest at 7 pt (about 4 pt a character)
+    labels = [n if len(n) <= 26 else textwrap.shorten(n.rsplit(" (", 1)[0], 32, placeholder="...")
+              for n in names]
+    longest = max((len(label) for label in labels), default=0)
+    left = min(0.4, max(0.17, (longest * 4.0 + 12) / (FIGSIZE[0] * 72)))
+    fig.subplots_adjust(left=left, right=0.98, top=0.86, bottom=0.25, wspace=0.15)
     ax, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 1.1]})
     fig.suptitle("Neighbourhoods: emergency admissions per 1,000 a year", x=0.01, ha="left",
                  fontsize=12, fontweight="bold")
-    names = sorted(rates["neighbourhood"].unique())
     y = np.arange(len(names))
     for k, arm in enumerate((POLICY, DO_NOTHING)):
         d = rates[rates["arm"] == arm].set_index("neighbourhood").reindex(names)
         ax.barh(y - 0.2 + 0.4 * k, d["admissions_per_1000"], height=0.38,
                 color=ARM_STYLE[arm]["color"], label=arm)
-    ax.set_yticks(y, names, fontsize=7)
+    ax.set_yticks(y, labels, fontsize=7 if len(labels) <= 12 else 6)
     ax.invert_yaxis()
     ax.set_xlabel("per 1,000 a year (last 12 months)", fontsize=8, labelpad=1)
     ax.spines[["top", "right"]].set_visible(False)
@@ -188,7 +197,7 @@ def neighbourhood_chart(model: DashboardModel) -> Figure:
     for status, colour in zip(STATUS_ORDER, STATUS_COLOURS, strict=True):
         ax2.barh(y, table[status], left=left, color=colour, edgecolor="white", height=0.7)
         left += table[status].to_numpy()
-    ax2.set_title("GP practices by status", fontsize=9)
+    ax2.set_title("Practices by status", fontsize=8)
     ax2.set_xlabel("practices", fontsize=8, labelpad=1)
     ax2.xaxis.get_major_locator().set_params(integer=True)
     ax2.spines[["top", "right"]].set_visible(False)
@@ -219,7 +228,7 @@ def headline_markdown(model: DashboardModel) -> str:
             ("2-hour crisis responses", "crisis_responses")]
     totals = model.totals()
     lines = [
-        f"### Day {p.day:,} of {p.horizon_days:,} ({date})",
+        f"### {load_area(p.scenario.area).title} · Day {p.day:,} of {p.horizon_days:,} ({date})",
         f"Policy: **{LEVEL_WORDS.get(level, level)}**; {p.initial_size:,} registered patients "
         f"(scale {p.scenario.run.scale:g}); seed {model.seed_value}. "
         f"GP practices integrated: **{integrated} of {len(p.practices)}**.",

@@ -2,7 +2,7 @@
 
 :class:`DashboardModel` is a small Mesa model holding two :class:`~simulation.model.LCOModel` runs:
 :attr:`~DashboardModel.policy`, built from the handful of settings a planner changes in the
-dashboard's side panel, and :attr:`~DashboardModel.baseline`, the default area's *do-nothing*
+dashboard's side panel, and :attr:`~DashboardModel.baseline`, the same area's *do-nothing*
 scenario (integration level ``none``, today's community capacity) at the same scale and seed. Both
 advance in lockstep, so every chart can set the policy against what would have happened without
 it, with common random numbers taking seed noise out of the difference.
@@ -55,6 +55,7 @@ class DashboardModel(mesa.Model):
     """The policy arm and the do-nothing arm on the same seed, stepped together.
 
     Args:
+        area: the area (name or file; the default area if ``None``).
         level: integration level the LCO offers practices (none, virtual, partial, full).
         crisis_response_per_100k_day: 2-hour crisis response capacity.
         home_support_places_per_100k: reablement / home-support places.
@@ -68,7 +69,7 @@ class DashboardModel(mesa.Model):
         days_per_step: simulated days per dashboard step.
     """
 
-    def __init__(self, *, level: str = "full",
+    def __init__(self, *, area: str | None = None, level: str = "full",
                  crisis_response_per_100k_day: float | None = None,
                  home_support_places_per_100k: float | None = None,
                  community_beds_per_100k: float | None = None,
@@ -84,14 +85,15 @@ class DashboardModel(mesa.Model):
                  "crisis_referral_share": crisis_referral_share}
         overrides = {SETTINGS[k]: float(v) for k, v in given.items() if v is not None}
         run = {"scale": float(scale), "years": int(years)}
-        policy = Scenario.preset(level, **run).with_overrides(overrides)
+        policy = Scenario.preset(level, area=area, **run).with_overrides(overrides)
         super().__init__(seed=int(seed))
         self.policy = LCOModel(policy, seed=int(seed), record_episodes=False)
-        self.baseline = LCOModel(Scenario.preset("none", **run), seed=int(seed),
+        self.baseline = LCOModel(Scenario.preset("none", area=area, **run), seed=int(seed),
                                  record_episodes=False)
         self.seed_value = int(seed)
         self.days_per_step = int(days_per_step)
-        self.settings = {"level": level, **{k: v for k, v in given.items() if v is not None}}
+        self.settings = {"area": policy.area, "level": level,
+                         **{k: v for k, v in given.items() if v is not None}}
         self.occupancy_by_site: list[list[float]] = []
 
     def step(self) -> None:
@@ -139,7 +141,8 @@ class DashboardModel(mesa.Model):
     def neighbourhoods(self, last_days: int = 365) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per neighbourhood: admissions per 1,000 a year in both arms and practices by status.
 
-        Returns ``(rates, practices)``: admissions per 1,000 a year by neighbourhood and arm, and
+        Returns ``(rates, practices)``: admissions per 1,000 a year by neighbourhood ("name
+        (locality)", as in the results) and arm, and
         the number of practices at each integration status by neighbourhood (policy arm). Rates use
         the last ``last_days`` simulated days (or all of them if fewer).
         """
@@ -154,11 +157,11 @@ class DashboardModel(mesa.Model):
             rate = adm / np.maximum(pop, 1) * 1000 * 365 / max(days, 1)
             for h in range(model.n_neighbourhoods):
                 rows.append({"neighbourhood": f"{model.neighbourhood_names[h]} "
-                             f"{model.locality_of_neighbourhood[h]}",
+                             f"({model.locality_of_neighbourhood[h]})",
                              "arm": arm, "admissions_per_1000": float(rate[h])})
         frame = pd.DataFrame(rows)
         status = [{"neighbourhood": f"{self.policy.neighbourhood_names[p.neighbourhood]} "
-                   f"{self.policy.locality_of_neighbourhood[p.neighbourhood]}",
+                   f"({self.policy.locality_of_neighbourhood[p.neighbourhood]})",
                    "status": names[p.status]} for p in self.policy.practices]
         practices = pd.DataFrame(status).value_counts().rename("practices").reset_index()
         return frame, practices

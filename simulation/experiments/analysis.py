@@ -372,14 +372,21 @@ def write_analysis(directory: str | Path, *, target_relative: float = 0.02,
         stem = _file_name(m)
         dims = table.loc[table["metric"].astype(str) == m, "dimension"].astype(str)
         if not (dims == "all").any():
-            continue
-        unit = f"({st[m]} per {period})"
+            continue  # figures through time are of the whole area; other levels are tables
         if few_arms:
-            fig.fan_chart(table, m, out / f"fan_{stem}.png", period=period, unit=unit)
+            fig.fan_chart(table, m, out / f"fan_{stem}.png", period=period, statistic=st[m])
         if "differences_horizon" in tables and few_arms:
             fig.difference_chart(tables["differences_by_time"], tables["differences_horizon"], m,
                                  out / f"difference_{stem}.png", baseline=baseline, period=period,
-                                 unit=unit)
+                                 statistic=st[m])
+        for dim in (fig.BREAKDOWNS if few_arms else ()):
+            if not (dims == dim).any():
+                continue
+            paired = "differences_horizon" in tables
+            fig.breakdown_chart(tables["differences_horizon" if paired else "arm_means_horizon"],
+                                m, dim, out / f"breakdown_{stem}_{dim}.png",
+                                baseline=baseline if paired else None, period=period,
+                                statistic=st[m])
         if kind == "grid" and len(factors) == 2:
             _two_factor_heatmap(res, tables, m, baseline, out / f"heatmap_{stem}.png")
         if kind == "morris":
@@ -426,10 +433,15 @@ def _two_factor_heatmap(res: ExperimentResults, tables: dict[str, pd.DataFrame],
         d["percent"] = d["relative_difference"] * 100
         sig = (d["ci_low"] > 0) | (d["ci_high"] < 0)
         fig.heatmap(d, a, b, "percent", path, fmt="{:+.1f}%", marks=sig,
-                    title=f"{metric}: % difference from {baseline}\nover the horizon "
-                    "(* where the 95% CI excludes 0)")
+                    title=f"{fig.metric_title(metric)}: % difference from {baseline}\nover the "
+                    "whole run (* where the 95% CI excludes 0)",
+                    colour_label=f"% difference from {baseline}")
     else:
         m = tables["arm_means_horizon"]
         m = m[(m["dimension"].astype(str) == "all") & (m["metric"].astype(str) == metric)]
         m = design.merge(m.assign(arm=m["arm"].astype(str)), on="arm")
-        fig.heatmap(m, a, b, "mean", path, title=f"{metric}: mean over the horizon")
+        fig.heatmap(m, a, b, "mean", path,
+                    title=f"{fig.metric_title(metric)}: mean of replications over the whole run",
+                    colour_label=fig.metric_axis(metric, res.statistics.get(metric),
+                                                 res.manifest.get("period", "year"),
+                                                 horizon=True))

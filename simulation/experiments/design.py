@@ -250,10 +250,12 @@ def design_points(exp: Experiment) -> tuple[list[dict[str, Any]], np.ndarray | N
 def run_key(arm: int, replication: int, scenario: Scenario, seed: np.random.SeedSequence,
             exp: Experiment) -> str:
     """A key that names a run and changes whenever anything that shapes its output changes."""
-    payload = json.dumps({"format": RUN_FORMAT, "scenario": scenario.to_toml(),
-                          "seed": describe_seed(seed), "metrics": list(exp.metrics),
-                          "period": exp.period, "dimensions": list(exp.dimensions)},
-                         sort_keys=True)
+    fields = {"format": RUN_FORMAT, "scenario": scenario.to_toml(),
+              "seed": describe_seed(seed), "metrics": list(exp.metrics),
+              "period": exp.period, "dimensions": list(exp.dimensions)}
+    if exp.metric_dimensions:  # only when used, so other experiments keep their run keys
+        fields["metric_dimensions"] = {k: list(v) for k, v in exp.metric_dimensions.items()}
+    payload = json.dumps(fields, sort_keys=True)
     digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]
     return f"a{arm:04d}-r{replication:03d}-{digest}"
 
@@ -335,7 +337,8 @@ def _build(exp: Experiment) -> ExperimentPlan:
         for r in range(exp.replications):
             seed = run_seed(exp.root_seed, arm.index, r, common=exp.common_random_numbers)
             runs.append(RunTask(run_key(arm.index, r, arm.scenario, seed, exp), arm.index, r, seed,
-                                arm.scenario, exp.metric_specs, exp.period, exp.dimensions))
+                                arm.scenario, exp.metric_specs, exp.period,
+                                exp.all_dimensions))
     if exp.partition != "none":  # one run per locality of every arm x replication
         from simulation.experiments.partition import partition_runs
 

@@ -119,6 +119,7 @@ def write_outputs(plan: ExperimentPlan, store: RunStore, report, started_at: str
         "baseline": plan.baseline.label if plan.baseline is not None else None,
         "years": plan.base.run.years, "scale": plan.base.run.scale, "period": exp.period,
         "dimensions": list(exp.dimensions), "metrics": statistics,
+        "metric_dimensions": {k: list(v) for k, v in exp.metric_dimensions.items()},
         "design": _design_record(plan),
         "runs_planned": report.planned, "runs_finished": report.finished,
         "runs_failed": len(store.failures()), "complete": report.complete,

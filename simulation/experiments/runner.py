@@ -65,15 +65,26 @@ def simulate(task: RunTask, days: int | None = None) -> tuple[pd.DataFrame, pd.D
     Returns:
         The model's full tidy daily results, and the finance ledger's yearly account (or None).
     """
+    results, finance, _ = simulate_with_warnings(task, days)
+    return results, finance
+
+
+def simulate_with_warnings(task: RunTask, days: int | None = None
+                           ) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+    """As :func:`simulate`, plus the run's warnings exactly as its manifest records them.
+
+    The warnings are the layout notes (e.g. sites raised to the smallest bed base) followed by
+    the plausibility checks, so a sweep's runs.csv says what a single run's manifest says.
+    """
     from simulation.runner import run_scenario
 
     out = run_scenario(task.scenario, task.seed, days=days, record_episodes=False)
-    return out.results, out.model.part("finance").yearly()
+    return out.results, out.model.part("finance").yearly(), list(out.manifest["warnings"])
 
 
 def aggregate_run(results: pd.DataFrame, task: RunTask,
                   finance: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Keep the task's metrics and dimensions, summarised per period.
+    """Keep the task's metrics, each at its dimensions, summarised per period.
 
     ``time`` is the model day (from 0) for ``period = "day"``, and the 1-based model year (365
     days) or calendar month for ``"year"`` and ``"month"``. The ``finance`` dimension comes from
@@ -101,7 +112,7 @@ def aggregate_run(results: pd.DataFrame, task: RunTask,
                        ignore_index=True)
     frames = []
     for m in task.metrics:
-        sub = df[df["metric"] == m.name]
+        sub = df[(df["metric"] == m.name) & df["dimension"].isin(m.dimensions)]
         g = (sub.groupby(["dimension", "group", "time"], sort=True)["value"]
              .agg(m.statistic).reset_index())
         g["metric"] = m.label
@@ -119,11 +130,9 @@ def execute_run(task: RunTask) -> dict[str, Any]:
                             "seed": task.seed_text,
                             "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
-        results, finance = simulate(task)
+        results, finance, warnings = simulate_with_warnings(task)
         table = aggregate_run(results, task, finance)
-        from simulation.plausibility import run_warnings
-
-        info["warnings"] = " | ".join(run_warnings(results, task.scenario))
+        info["warnings"] = " | ".join(warnings)
     except Exception as exc:  # noqa: BLE001 - any model error becomes a recorded failure
         info.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0][:500],
                     seconds=round(time.perf_counter() - started, 3))

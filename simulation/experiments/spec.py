@@ -29,7 +29,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from simulation.finance.ledger import Ledger
 from simulation.levers import BUILT_IN, lever_class
@@ -55,10 +63,15 @@ DESIGN_KINDS = ("grid", "lhs", "morris", "sobol")
 PERIODS = ("day", "month", "year")
 """How a run's daily series are aggregated before they are kept."""
 
-DIMENSIONS = ("all", "hospital", "neighbourhood", "age_band", "deprivation_quintile", "finance")
+DIMENSIONS = ("all", "hospital", "neighbourhood", "age_band", "deprivation_quintile", "place",
+              "finance")
 """Breakdowns a run records (see :meth:`simulation.model.LCOModel.results`); ``finance`` is the
 LCO ledger's yearly account (:meth:`simulation.finance.ledger.Ledger.yearly`), kept with
 ``period = "year"`` only."""
+
+Dimension = Literal["all", "hospital", "neighbourhood", "age_band", "deprivation_quintile", "place",
+                    "finance"]
+"""One of :data:`DIMENSIONS`, as a type."""
 
 FINANCE_METRICS = Ledger.finance_columns()
 """Columns of the ledger's yearly account kept with the ``finance`` dimension (money in cost-year
@@ -102,12 +115,13 @@ class MetricSpec:
     """One kept metric: the model's series and how a period's days are combined.
 
     ``label`` is the text in the experiment file (``"occupied_beds:sum"``) and the ``metric``
-    column of the results table.
+    column of the results table; ``dimensions`` are those it is kept at.
     """
 
     label: str
     name: str
     statistic: str
+    dimensions: tuple[str, ...] = ("all",)
 
 
 @dataclass(frozen=True)
@@ -311,15 +325,18 @@ class Experiment(_Strict):
                                         "every arm; false gives every run its own seed.")
     metrics: tuple[str, ...] = Field(min_length=1)
     period: Literal["day", "month", "year"] = "year"
-    dimensions: tuple[Literal["all", "hospital", "neighbourhood", "age_band",
-                              "deprivation_quintile", "finance"], ...] = Field(
-        ("all",), min_length=1)
+    dimensions: tuple[Dimension, ...] = Field(
+        ("all",), min_length=1, description="Dimensions every metric is kept at, unless "
+        "metric_dimensions names its own; each must be one the metric is recorded at.")
     baseline: str | dict[str, Any] | None = Field(None, description="Arm label, or factor values "
                                                   "naming one arm; default: the first grid arm.")
     partition: Literal["none", "locality"] = Field(
         "none", description="'locality' runs each arm x replication as one model per locality of "
         "the area, in parallel, and combines them (simulation.experiments.partition).")
     design: DesignSpec
+    metric_dimensions: dict[str, tuple[Dimension, ...]] = Field(
+        default_factory=dict, description="Metric label -> the dimensions it is kept at, in "
+        "place of 'dimensions' (for a metric not recorded at all of them).")
 
     _source: Path | None = PrivateAttr(None)
     _text: str | None = PrivateAttr(None)
@@ -348,20 +365,53 @@ class Experiment(_Strict):
 
     @field_validator("dimensions")
     @classmethod
-    def _dimensions(cls, v: tuple[str, ...], info) -> tuple[str, ...]:
+    def _dimensions(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         if len(set(v)) != len(v):
             raise ValueError(f"a dimension is listed twice in {list(v)}")
-        if "finance" in v and info.data.get("period", "year") != "year":
-            raise ValueError("'finance' is a yearly account; it needs period = \"year\"")
-        for label in info.data.get("metrics", ()):
-            name = label.partition(":")[0]
-            where = recorded_dimensions(name, info.data.get("levers", ()))
-            if not where & set(v):
-                raise ValueError(f"metric {name!r} is not recorded at {list(v)}; it is recorded "
-                                 f"at: {', '.join(d for d in DIMENSIONS if d in where)}")
         return v
 
+    @field_validator("metric_dimensions")
+    @classmethod
+    def _metric_dimensions(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for label, dims in v.items():
+            if not dims:
+                raise ValueError(f"{label!r}: no dimensions; list at least one of "
+                                 + ", ".join(DIMENSIONS))
+            if len(set(dims)) != len(dims):
+                raise ValueError(f"{label!r}: a dimension is listed twice in {list(dims)}")
+        return v
+
+    @model_validator(mode="after")
+    def _recorded_where_asked(self) -> Experiment:
+        """Every metric is recorded at every dimension it is asked for (never silently less)."""
+        for label in self.metric_dimensions:
+            if label not in self.metrics:
+                raise ValueError(f"metric_dimensions: {label!r} is not one of the metrics "
+                                 f"{list(self.metrics)}")
+        for label in self.metrics:
+            where = recorded_dimensions(label.partition(":")[0], self.levers)
+            for dim in self.dimensions_of(label):
+                if dim not in where:
+                    allowed = ", ".join(d for d in DIMENSIONS if d in where)
+                    raise ValueError(
+                        f"metrics: {label!r} is not recorded by {dim}; it is recorded at: "
+                        f"{allowed} (give it its own under [metric_dimensions])")
+        if "finance" in self.all_dimensions and self.period != "year":
+            raise ValueError("dimensions: 'finance' is a yearly account; it needs "
+                             "period = \"year\"")
+        return self
+
     # ----- derived ------------------------------------------------------------------------
+    def dimensions_of(self, label: str) -> tuple[str, ...]:
+        """The dimensions the metric ``label`` is kept at (its own, else ``dimensions``)."""
+        return tuple(self.metric_dimensions.get(label, self.dimensions))
+
+    @property
+    def all_dimensions(self) -> tuple[str, ...]:
+        """Every dimension some metric is kept at, in the order of :data:`DIMENSIONS`."""
+        used = set(self.dimensions).union(*self.metric_dimensions.values())
+        return tuple(d for d in DIMENSIONS if d in used)
+
     @property
     def metric_specs(self) -> tuple[MetricSpec, ...]:
         """Each kept metric with its statistic (``sum`` for events, ``mean`` for stocks)."""
@@ -369,7 +419,7 @@ class Experiment(_Strict):
         for label in self.metrics:
             name, _, stat = label.partition(":")
             default = "mean" if registry(self.levers).is_stock(name) else "sum"
-            out.append(MetricSpec(label, name, stat or default))
+            out.append(MetricSpec(label, name, stat or default, self.dimensions_of(label)))
         return tuple(out)
 
     @property
@@ -411,7 +461,8 @@ def _describe(exc: ValidationError) -> str:
     if err["type"] == "missing":
         return f"{where}: missing; this field is required (see docs/experiments.md)"
     if err["type"] == "value_error":  # our own checks already name the value
-        return f"{where}: {err['msg'].removeprefix('Value error, ')}"
+        msg = err["msg"].removeprefix("Value error, ")
+        return f"{where}: {msg}" if loc_parts else msg  # whole-file checks name their field
     line = describe_validation_error(exc)
     if any("." in p for p in loc_parts):
         shown = ".".join(f"'{p}'" if "." in p else p for p in loc_parts)

@@ -5,16 +5,19 @@ Inputs are yearly sums of the model's daily metrics for every arm and replicatio
 that used the same seed (common random numbers), year by year:
 
 * **costs** = the change in community, primary and social-care spend (activity x unit cost, funded
-  capacity) plus transformation and double running, uplifted by ``optimism_bias`` when positive;
+  capacity) plus transformation and double running, uplifted by ``optimism_bias`` when positive.
+  Primary care is valued as its activity (GP appointments at unit cost) in every arm, whatever the
+  contract's scope: moving practices' core contracts into the LCO's budget is a transfer between
+  budgets, not a cost (:func:`run_finance` keeps both views);
 * **economic benefits** = hospital spend avoided at unit cost (A&E, admissions, delayed bed days):
   capacity freed, which the Green Book counts although it releases no cash;
 * **cash-releasing benefits** = whole wards closable because mean occupied beds fell below the
   do-nothing arm by ``ward_size`` beds (scaled), each bed day released at ``ward_bed_day``.
 
-Flows are discounted at ``discount_rate`` (3.5%, CF §7) with year 0 undiscounted. The results are
-the net present value (NPV), benefit-cost ratio (BCR = PV benefits / PV costs) and break-even year
-(first year in which cumulative discounted net benefit is >= 0), each averaged over replications
-with a 95% t interval of the paired differences.
+Flows are discounted at ``discount_rate`` (3.5%, [hm-treasury-discounting-2025]) with year 0
+undiscounted. The results are the net present value (NPV), benefit-cost ratio (BCR = PV benefits /
+PV costs) and break-even year (first year in which cumulative discounted net benefit is >= 0),
+each averaged over replications with a 95% t interval of the paired differences.
 
 Example:
     >>> round(npv([-100.0, 50.0, 50.0, 50.0], 0.035), 2)
@@ -31,8 +34,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.finance.costs import SECTORS, cost_items, cost_lines, quantities, unit_costs
-from simulation.finance.ledger import budget, integration_intensity, investment, wards_closable
+from simulation.finance.costs import (
+    GP_CORE_ITEMS,
+    SECTORS,
+    cost_items,
+    cost_lines,
+    quantities,
+    unit_costs,
+)
+from simulation.finance.ledger import (
+    budget,
+    integration_intensity,
+    investment,
+    lco_cost_lines,
+    wards_closable,
+)
 from simulation.finance.params import FinanceParams
 from simulation.levers import lever_classes
 from simulation.statistics import mean_ci
@@ -92,6 +108,12 @@ def run_finance(yearly: pd.DataFrame, scenario,
                 finance: FinanceParams | None = None) -> pd.DataFrame:
     """Spend by sector, investment, budget and beds for each year of one run.
 
+    The sector columns, ``total``, ``budget`` and ``gap`` are the LCO's account: primary care is
+    the GP core of the practices whose core sits in its budget (``gp_core``, from the yearly sum
+    of ``gp_core_patients``; 0 if the run did not keep it or the scenario's scope is
+    ``outside``). ``gp_appointments`` is the cost of every practice's GP appointments, outside
+    the account, which the appraisal values instead (:func:`economic_spend`).
+
     Args:
         yearly: rows of one run: ``year``, ``metric``, ``value`` (yearly sum), ``days``.
         scenario: the run's scenario (for contacts per case, integration level and scale).
@@ -104,11 +126,18 @@ def run_finance(yearly: pd.DataFrame, scenario,
     items = cost_items(lever_classes(scenario))
     rows = []
     for year, sums in wide.iterrows():
-        lines = cost_lines(quantities(sums.to_dict(), scenario, items), fp, items)
-        by = lines.groupby("sector")["cost"].sum()
+        gp_patients = (float(np.nan_to_num(sums.get("gp_core_patients", 0.0))) / days[year]
+                       if scenario.integration.contracts.gp_core_scope != "outside" else 0.0)
+        lines = lco_cost_lines(cost_lines(quantities(sums.to_dict(), scenario, items), fp, items),
+                               fp, gp_patients)
+        by = lines[lines["in_budget"]].groupby("sector")["cost"].sum()
         population = float(sums["population"]) / days[year]
+        gp_core = float(lines.loc[lines["item"] == "gp_core", "cost"].sum())
         row = {"year": int(year), "population": population,
-               "budget": budget(fp, population, int(year)),
+               "budget": budget(fp, population, int(year)) + gp_core,
+               "gp_core_patients": gp_patients, "gp_core": gp_core,
+               "gp_appointments": float(lines.loc[lines["item"].isin(GP_CORE_ITEMS),
+                                                  "cost"].sum()),
                "occupied_beds": float(sums["occupied_beds"]) / days[year],
                "bed_days": float(sums["occupied_beds"])}
         row.update({s: float(by.get(s, 0.0)) for s in SECTORS})
@@ -118,6 +147,17 @@ def run_finance(yearly: pd.DataFrame, scenario,
         row["gap"] = row["total"] - row["budget"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def economic_spend(row, sector: str) -> float:
+    """A sector's spend as the appraisal values it, from a row of :func:`run_finance`.
+
+    Primary care is its activity at unit cost (every practice's GP appointments) instead of the GP
+    core contracts in the LCO's budget; the other sectors are as in the LCO's account.
+    """
+    if sector == "primary":
+        return row["primary"] - row["gp_core"] + row["gp_appointments"]
+    return row[sector]
 
 
 @dataclass
@@ -161,7 +201,8 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
             years = fa.index.intersection(fb.index)
             for y in years:
                 ra, rb = fa.loc[y], fb.loc[y]
-                cost = sum(ra[s] - rb[s] for s in NON_HOSPITAL) + \
+                cost = sum(economic_spend(ra, s) - economic_spend(rb, s)
+                           for s in NON_HOSPITAL) + \
                     (ra["transformation"] - rb["transformation"]) + \
                     (ra["double_running"] - rb["double_running"])
                 cost_ob = cost * (1 + fp.optimism_bias) if cost > 0 else cost
@@ -174,7 +215,8 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
                               "benefits_cash": cash, "net_economic": econ - cost_ob,
                               "net_cash": cash - cost_ob, "beds_freed": freed,
                               "wards_closable": wards,
-                              **{f"delta_{s.replace(' ', '_')}": ra[s] - rb[s] for s in SECTORS}})
+                              **{f"delta_{s.replace(' ', '_')}":
+                                 economic_spend(ra, s) - economic_spend(rb, s) for s in SECTORS}})
     flows = pd.DataFrame(flows)
     rate = (finance.discount_rate if finance else None)
     runs = []

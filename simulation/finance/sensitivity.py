@@ -18,11 +18,13 @@ from collections.abc import Callable
 import pandas as pd
 
 from simulation.finance.appraisal import appraise
-from simulation.finance.costs import COST_ITEMS
+from simulation.finance.costs import COST_ITEMS, PRIVATE_SECTORS
 from simulation.finance.params import FinanceParams
 
-HOSPITAL_ITEMS = tuple(i.name for i in COST_ITEMS if i.sector == "hospital")
-OUT_OF_HOSPITAL_ITEMS = tuple(i.name for i in COST_ITEMS if i.sector != "hospital")
+# unit-cost names (two items may share one, e.g. a hospice bed day paid partly by charity)
+HOSPITAL_ITEMS = tuple(dict.fromkeys(i.price for i in COST_ITEMS if i.sector == "hospital"))
+OUT_OF_HOSPITAL_ITEMS = tuple(dict.fromkeys(
+    i.price for i in COST_ITEMS if i.sector not in ("hospital", *PRIVATE_SECTORS)))
 
 
 def scale_items(fp: FinanceParams, items: tuple[str, ...], factor: float) -> FinanceParams:
@@ -54,8 +56,9 @@ CASES: tuple[tuple[str, str, Callable, str, Callable], ...] = (
              update={"value": fp.transformation_cost_per_head.value * 2})})),
 )
 """(assumption, low label, low change, high label, high change); ranges are ASSUMPTIONs except the
-optimism-bias high (CF §7 'Optimism bias upper bounds': 66%, U) and the health rate (1.5%,
-CF §7)."""
+optimism-bias high (66%, an unverified placeholder recalled from the Green Book's supplementary
+guidance on optimism bias; no source found) and the health rate (1.5%,
+[hm-treasury-green-book-2022])."""
 
 
 def one_way(yearly: pd.DataFrame, scenarios: dict, baseline: str,

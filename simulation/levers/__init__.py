@@ -20,6 +20,8 @@ from simulation.levers.base import AcuteEpisodes, Admissions, Lever, LeverParams
 from simulation.levers.case_management import CaseManagementLever
 from simulation.levers.crisis_response import CrisisResponseLever
 from simulation.levers.discharge_to_assess import DischargeToAssessLever
+from simulation.levers.end_of_life_care import EndOfLifeCareLever
+from simulation.levers.enhanced_care_homes import EnhancedCareHomesLever
 from simulation.levers.gp_direct_access import GPDirectAccessLever
 from simulation.levers.shared_record import SharedRecordLever
 from simulation.levers.social_prescribing import SocialPrescribingLever
@@ -27,7 +29,8 @@ from simulation.levers.specialist_community import SpecialistCommunityLever
 
 BUILT_IN: tuple[type[Lever], ...] = (
     CaseManagementLever, CrisisResponseLever, GPDirectAccessLever, DischargeToAssessLever,
-    SharedRecordLever, SpecialistCommunityLever, SocialPrescribingLever)
+    SharedRecordLever, SpecialistCommunityLever, SocialPrescribingLever, EnhancedCareHomesLever,
+    EndOfLifeCareLever)
 """The built-in levers in the order they are applied (the scenario's ``integration`` order)."""
 
 __all__ = ["BUILT_IN", "AcuteEpisodes", "Admissions", "Lever", "LeverParams", "lever_class",

@@ -4,7 +4,7 @@ A lever's strength for a patient is ``ramp(day) * intensity[status of their prac
 
 * ``ramp`` rises linearly from 0 at ``ramp_start_years`` to 1 at ``ramp_start_years + ramp_years``
   (the published time profile: little effect for about two years, reductions after 4.5-6 years;
-  calibration-facts §8 item 3);
+  [health-foundation-iau-2021]);
 * ``intensity`` is 0 for a practice that has not integrated and rises with its status (virtual,
   partial, full), so integration spreads as practices adopt it.
 
@@ -53,10 +53,10 @@ class LeverParams(Section):
     """A lever's ramp-up after the LCO starts; each lever adds its own effect parameters."""
 
     ramp_start_years: float = param(
-        1.0, "years", "CF §8 item 3: effects close to zero for about 2 years (IAU 2021)",
+        1.0, "years", "Effects close to zero for about 2 years [health-foundation-iau-2021]",
         "Years after day 0 before the lever acts at all.", ge=0.0, le=30.0)
     ramp_years: float = param(
-        4.0, "years", "CF §8 item 3: reductions emerge only after 4.5-6 years (IAU 2021)",
+        4.0, "years", "Reductions emerge only after 4.5-6 years [health-foundation-iau-2021]",
         "Years from the start of the ramp to the full effect (linear).", ge=0.0, le=30.0)
 
 
@@ -139,6 +139,14 @@ class Lever(Part):
     def ramp(self, day: int) -> float:
         """Share of the full effect reached on ``day``."""
         return ramp(self.params, day)
+
+    def strongest(self, day: int) -> float:
+        """Strength on ``day`` at the most integrated practice (0: the lever acts nowhere yet).
+
+        Levers that enrol patients monthly use it to skip the month's work while nothing can
+        happen and nobody is enrolled.
+        """
+        return self.ramp(day) * self.model.practice_intensity.max(initial=0)
 
     def draw(self, day: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms keyed by (this lever's stream, day, patient, draw): common across arms."""

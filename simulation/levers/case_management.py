@@ -5,7 +5,8 @@ offered case management up to the caseload of the pool serving their neighbourho
 at full scale, :mod:`simulation.services`). A patient's propensity is a fixed
 keyed uniform, so as coverage ramps up the same patients stay enrolled and more join; only
 candidates are hashed, not everyone. Enrolment is lasting. A newly enrolled patient's acute hazard
-first rises (case finding uncovers unmet need), then falls a little (calibration-facts §5c).
+first rises (case finding uncovers unmet need), then falls a little ([roland-2012],
+[stokes-2015], [poupard-2020]).
 
 Example:
     >>> CaseManagementLever.name, [m.name for m in CaseManagementLever.metrics]
@@ -31,16 +32,16 @@ class CaseManagement(LeverParams):
         "Share of high-risk patients of integrated practices offered case management.",
         ge=0.0, le=1.0)
     hazard_rr: float = param(
-        0.95, "hazard ratio", "CF §5c: meta-analyses null (Stokes 2015); SMD -0.09 (-0.27 to 0.10) "
-        "in Poupard 2020. ASSUMPTION: a small sustained benefit within that interval",
+        0.95, "hazard ratio", "Meta-analyses null [stokes-2015]; SMD -0.09 (-0.27 to 0.10) "
+        "[poupard-2020]. ASSUMPTION: a small sustained benefit within that interval",
         "Acute hazard ratio for a case-managed patient after the case-finding period.",
         gt=0.0, le=3.0)
     case_finding_rr: float = param(
-        1.09, "hazard ratio", "CF §5c 'Six ICP case-management sites': emergency admissions +9% at "
-        "6 months (Roland 2012): new capacity finds unmet need", "Acute hazard ratio in the "
+        1.09, "hazard ratio", "Six ICP case-management sites: emergency admissions +9% at "
+        "6 months [roland-2012]: new capacity finds unmet need", "Acute hazard ratio in the "
         "first months after enrolment.", gt=0.0, le=3.0)
     case_finding_months: int = param(
-        6, "months", "CF §5c, Roland 2012 (effect measured at 6 months)",
+        6, "months", "Effect measured at 6 months [roland-2012]",
         "Length of the case-finding period.", ge=0, le=60)
 
 
@@ -57,7 +58,7 @@ class CaseManagementLever(Lever):
     stream = Process.CASE_FINDING
     metrics = (Metric("case_managed", "stock", "patients",
                       "Patients enrolled in case management (a stock; its yearly sum is "
-                      "patient-days)."),)
+                      "patient-days).", label="Patients case-managed"),)
     cost_items = (
         CostItem("case_management_contact", "community", "case-management contacts",
                  "case_managed (patient-days) x contacts per week / 7",
@@ -74,7 +75,7 @@ class CaseManagementLever(Lever):
         """Enrol candidates up to each team's caseload; set enrolled patients' acute ratio."""
         cm, model = self.params, self.model
         pop = model.population
-        level = ramp(cm, day) * model.practice_intensity.max(initial=0)
+        level = self.strongest(day)
         if level == 0 and not self.enrolled_now:
             return
         n = pop.n

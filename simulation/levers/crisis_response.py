@@ -4,7 +4,7 @@ A deterioration of an eligible patient (65+ or multimorbid) of an integrated pra
 to the neighbourhood's crisis response with a probability that scales with the lever's strength; if
 a response is free in the current period of the pool serving the neighbourhood (one day at full
 scale, :mod:`simulation.services`) it comes, and with ``avoidance_probability`` the person is cared
-for at home instead of going to A&E or being admitted (Cochrane CD007491, calibration-facts §3).
+for at home instead of going to A&E or being admitted ([shepperd-2016]).
 
 Example:
     >>> CrisisResponseLever.name, CrisisResponseLever.Params().avoidance_probability
@@ -32,7 +32,7 @@ class CrisisResponse(LeverParams):
     avoidance_probability: float = param(
         0.55, "probability",
         "ASSUMPTION: admission-avoidance hospital at home is an alternative to "
-        "admission for selected patients (CF §3 Cochrane CD007491)", "Probability that a response "
+        "admission for selected patients [shepperd-2016]", "Probability that a response "
         "keeps the person at home.", ge=0.0, le=1.0)
 
 
@@ -45,9 +45,10 @@ class CrisisResponseLever(Lever):
     service = "crisis_response"
     metrics = (
         Metric("crisis_responses", "flow", "responses", "2-hour crisis responses given today.",
-               breakdowns=BREAKDOWN_DIMENSIONS),
+               breakdowns=BREAKDOWN_DIMENSIONS, label="2-hour crisis responses"),
         Metric("crisis_avoided_admissions", "flow", "episodes",
-               "Acute episodes cared for at home after a crisis response."))
+               "Acute episodes cared for at home after a crisis response.",
+               label="Admissions avoided by crisis response"))
     cost_items = (CostItem("crisis_response", "community", "2-hour crisis responses",
                            "crisis_responses", lambda m, s: float(m["crisis_responses"])),)
 

@@ -17,8 +17,8 @@ class DischargeToAssess(LeverParams):
     """Discharge to assess and trusted assessors."""
 
     assessment_reduction: float = param(
-        0.5, "share of assessment delay removed", "ASSUMPTION; CF §3 early supported discharge "
-        "LOS -6 days (BMC Geriatr 2022) is an upper bound", "Reduction of the assessment delay "
+        0.5, "share of assessment delay removed", "ASSUMPTION; early supported discharge "
+        "LOS -6 days [williams-2022] is an upper bound", "Reduction of the assessment delay "
         "at full strength.", ge=0.0, le=1.0)
 
 

@@ -36,7 +36,8 @@ class GPDirectAccessLever(Lever):
     stream = Process.ROUTING  # draw 4 of the routing stream, as in lco-sim 0.1
     service = "community_beds"
     metrics = (Metric("step_up_community_beds", "flow", "patients",
-                      "Direct admissions placed in a community bed by a GP instead."),)
+                      "Direct admissions placed in a community bed by a GP instead.",
+                      label="GP step-ups to a community bed"),)
 
     def divert_direct(self, day: int, episodes: AcuteEpisodes) -> None:
         """Place eligible direct admissions in free community beds."""

@@ -24,7 +24,8 @@ class SharedRecord(LeverParams):
         "Ratio on A&E conversion at full strength.", gt=0.0, le=2.0)
     readmission_rr: float = param(
         0.93, "ratio",
-        "ASSUMPTION within CF §5d: readmissions -10% to -30% where interventions work",
+        "ASSUMPTION within the published range: readmissions -10% to -30% where "
+        "interventions work [damery-2016]",
         "Ratio on the post-discharge excess hazard at full strength.", gt=0.0, le=2.0)
 
 

@@ -3,7 +3,7 @@
 Each month, frequent attenders (at least ``primary_care.frequent_attender_threshold`` GP
 appointments last year) of integrated practices are referred with a probability that scales with
 the lever's strength; referral is lasting. A referred patient needs the GP less and has fewer acute
-episodes (Polley 2017, calibration-facts §3).
+episodes ([polley-2017]).
 
 Example:
     >>> SocialPrescribingLever.name, SocialPrescribingLever.Params().gp_rr
@@ -27,10 +27,10 @@ class SocialPrescribing(LeverParams):
     coverage: float = param(0.3, "share of frequent attenders", "ASSUMPTION",
                             "Share of frequent attenders referred at full strength.",
                             ge=0.0, le=1.0)
-    gp_rr: float = param(0.72, "rate ratio", "CF §3 'Social prescribing (review of 14 studies)': "
-                         "GP demand -28% (Polley 2017)", "GP need ratio for a referred patient.",
+    gp_rr: float = param(0.72, "rate ratio", "Social prescribing review: GP demand "
+                         "-28% [polley-2017]", "GP need ratio for a referred patient.",
                          gt=0.0, le=2.0)
-    acute_rr: float = param(0.76, "rate ratio", "CF §3: A&E -24% (Polley 2017)",
+    acute_rr: float = param(0.76, "rate ratio", "A&E -24% [polley-2017]",
                             "Acute hazard ratio for a referred patient.", gt=0.0, le=2.0)
 
 
@@ -41,7 +41,8 @@ class SocialPrescribingLever(Lever):
     Params = SocialPrescribing
     stream = Process.SOCIAL_PRESCRIBING
     metrics = (Metric("social_prescribed", "stock", "patients",
-                      "Patients ever referred to social prescribing (a stock)."),)
+                      "Patients ever referred to social prescribing (a stock).",
+                      label="Patients referred to social prescribing"),)
     cost_items = (
         CostItem("social_prescribing_person_year", "community",
                  "person-years referred to social prescribing",
@@ -58,7 +59,7 @@ class SocialPrescribingLever(Lever):
         """Refer frequent attenders; set referred patients' GP and acute ratios."""
         sp, model = self.params, self.model
         pop = model.population
-        level = ramp(sp, day) * model.practice_intensity.max(initial=0)
+        level = self.strongest(day)
         if level == 0 and not self.referred_now:
             return
         n = pop.n

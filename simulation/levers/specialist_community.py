@@ -17,8 +17,8 @@ class SpecialistCommunity(LeverParams):
     """Geriatricians and paediatricians working in the community."""
 
     conversion_rr: float = param(
-        0.92, "ratio", "ASSUMPTION within CF §5d (MDTs with condition-specific expertise most "
-        "effective)", "Ratio on A&E conversion of tier-2+ patients at full strength.",
+        0.92, "ratio", "ASSUMPTION within [damery-2016] (MDTs with condition-specific expertise "
+        "most effective)", "Ratio on A&E conversion of tier-2+ patients at full strength.",
         gt=0.0, le=2.0)
 
 

@@ -22,11 +22,14 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     scen = data.appraisal_scenarios
     appraisal = appraise(data.yearly, scen, data.baseline)
     activity = tables.activity_shift(data)
+    runs = tables.finance_by_run(data)
     t = {
         "options_appraisal": tables.options_appraisal(data, appraisal, activity),
         "activity_shift": activity,
         "beds_and_delays": tables.beds_and_delays(data, appraisal),
-        "spend_by_sector": tables.spend_by_sector(data),
+        "spend_by_sector": tables.spend_by_sector(data, runs),
+        "contract_scope": tables.contract_scope(data, runs),
+        "savings_shares": tables.savings_shares(data, appraisal, runs),
         "time_profile": tables.time_profile(appraisal),
         "sensitivity": one_way(data.yearly, scen, data.baseline),
         "appraisal_by_replication": appraisal.runs,
@@ -35,6 +38,7 @@ def build_report(folder: str | Path, out: str | Path | None = None) -> Path:
     }
     if data.localities is not None:  # a partitioned sweep: a row per locality
         t["by_locality"] = tables.by_locality(data)
+    t["references"] = tables.references(t)  # full citation of every source key in the tables
     head = _headline_arm(t["options_appraisal"])
     figs = {
         "time_profile": figures.time_profile(t["time_profile"]) if len(t["time_profile"]) else None,

@@ -6,7 +6,9 @@ finance needs yearly sums of these model-level metrics:
 
 ``population, gp_appointments_met, ae_attendances, emergency_admissions, short_stay_admissions,
 delayed_discharge_bed_days, crisis_responses, case_managed, social_prescribed, occupied_beds,
-home_support_occupied, community_beds_occupied`` (and ``practices_integrated`` if kept).
+home_support_occupied, community_beds_occupied`` (and ``practices_integrated`` if kept), and
+``gp_core_patients`` when an option puts GP core services inside the LCO's budget
+(``integration.contracts.gp_core_scope``).
 
 An experiment file for a business case therefore lists, for example::
 
@@ -35,11 +37,18 @@ from simulation.scenario import Scenario, ScenarioError, load_scenario
 
 REQUIRED = ("population", "gp_appointments_met", "ae_attendances", "emergency_admissions",
             "short_stay_admissions", "delayed_discharge_bed_days", "crisis_responses",
-            "case_managed",
-            "social_prescribed", "occupied_beds")
+            "case_managed", "social_prescribed", "occupied_beds")
+"""Metrics an experiment must record for the evidence pack to be built from it."""
 CAPACITY = {"home_support_capacity": "home_support_occupied",
             "community_bed_capacity": "community_beds_occupied"}
 OPTIONAL = ("practices_integrated", "reinvested_places")
+GP_CORE = "gp_core_patients"
+"""The lists whose GP core sits in the LCO's budget; needed when an option's scope puts it there."""
+COSTED_IF_KEPT = ("care_home_residents_council", "care_home_residents_nhs_chc",
+                  "care_home_residents_self_funded", "home_care_hours", "hospice_beds_occupied",
+                  "enhanced_care_home_residents", "end_of_life_plans")
+"""Series of care homes, home care, hospices and their levers: costed when the experiment kept
+them, else counted as zero with a note (experiment files written before they existed)."""
 
 
 @dataclass
@@ -115,6 +124,14 @@ def load(folder: str | Path) -> ExperimentData:
         else:
             raise _fail(folder, f"the results lack {occupied!r}; add it to the experiment's "
                         "metrics (see `simulation.report.data`)")
+    scoped = [a for a, s in arms.items() if s.integration.contracts.gp_core_scope != "outside"]
+    if GP_CORE in by_name or scoped:
+        wanted.append(GP_CORE)
+        if GP_CORE not in by_name:
+            raise _fail(folder, f"option {scoped[0]!r} puts GP core services in the LCO's budget "
+                        "(integration.contracts.gp_core_scope = "
+                        f"{arms[scoped[0]].integration.contracts.gp_core_scope!r}) but the results "
+                        f"lack {GP_CORE!r}; add it to the experiment's metrics")
     missing = [m for m in REQUIRED if m not in by_name]
     if missing:
         raise _fail(folder, f"the results lack metrics the finance needs: {', '.join(missing)}; "
@@ -122,12 +139,20 @@ def load(folder: str | Path) -> ExperimentData:
     # optional series kept some other way (e.g. practices integrated as the year's last value)
     # are simply not used; only required ones must be sums or means
     optional = [m for m in OPTIONAL if m in by_name and by_name[m][1] in ("sum", "mean")]
+    costed = [m for m in COSTED_IF_KEPT if m in by_name and by_name[m][1] in ("sum", "mean")]
+    absent = [m for m in COSTED_IF_KEPT if m not in costed]
+    if absent:
+        notes.append("Not in the results, so not costed: " + ", ".join(absent) + " (add them to "
+                     "the experiment's metrics to cost care homes, home care, hospices and their "
+                     "levers).")
+    optional += costed
     for name in wanted + optional:
         label, stat = by_name[name]
         if stat not in ("sum", "mean"):
             raise _fail(folder, f"metric {label!r} is kept as {stat}; the finance needs sums or "
                         "means")
     yearly = _yearly(table, wanted + optional, by_name, period)
+    yearly = _with_zeros(yearly, absent)
     localities = None
     if len(by_locality):  # a partitioned sweep: each locality's own totals (dimension locality)
         by_locality["arm"] = by_locality["arm"].astype(str)
@@ -147,6 +172,16 @@ def load(folder: str | Path) -> ExperimentData:
     return ExperimentData(folder, str(manifest.get("experiment", folder.name)), arms,
                           str(baseline), yearly, manifest, scale, notes, warnings=warnings,
                           localities=localities)
+
+
+def _with_zeros(yearly: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """``yearly`` with zero rows for metrics the costing reads but the results lack."""
+    if not names:
+        return yearly
+    keys = yearly[["arm", "replication", "year", "days"]].drop_duplicates(
+        ["arm", "replication", "year"])
+    zeros = [keys.assign(metric=name, value=0.0) for name in names]
+    return pd.concat([yearly, *zeros], ignore_index=True)
 
 
 LOCALITY_METRICS = ("emergency_admissions", "occupied_beds", "ae_attendances",

@@ -53,13 +53,13 @@ def spend(spend_table: pd.DataFrame, sectors: tuple[str, ...]) -> str:
         g = spend_table[spend_table["arm"] == arm]
         bottom = 0
         for s in (*sectors, "transformation", "double_running"):
-            ax.bar(g["year"], g[s] / 1e6, bottom=bottom, label=s)
+            ax.bar(g["year"], g[s] / 1e6, bottom=bottom, label=s.replace("_", " "))
             bottom = bottom + g[s].to_numpy() / 1e6
         ax.plot(g["year"], g["budget"] / 1e6, color="k", marker="_", ms=18, lw=1.5, label="budget")
         ax.set_title(arm, fontsize=9)
         _years(ax)
     axes[0][0].set_ylabel("£m a year")
-    axes[0][-1].legend(fontsize=7, loc="lower right")
+    axes[0][-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))  # off the bars
     return to_data_uri(fig)
 
 
@@ -70,10 +70,13 @@ def beds(beds_table: pd.DataFrame) -> str:
         axes[0].plot(g["year"], g["mean_occupied_beds"], marker="o", label=arm)
         axes[1].plot(g["year"], g["delayed_discharge_bed_days"], marker="o", label=arm)
     axes[0].set_title("Mean occupied acute beds")
+    axes[0].set_ylabel("beds (mean over the year)")
     axes[1].set_title("Delayed-discharge bed days a year")
+    axes[1].set_ylabel("bed days a year")
     for ax in axes:
         _years(ax)
     axes[0].legend(fontsize=8)
+    fig.tight_layout()
     return to_data_uri(fig)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.areas import load_area
+from simulation.references import cited_keys, link_citations, references_html
 from simulation.report.data import ExperimentData
 
 CSS = """
@@ -28,6 +29,7 @@ th{background:#e8eef7} td.t,th.t{text-align:left} .box{background:#f3f6fa;border
 #005eb8;padding:0.6em 1em;margin:1em 0} .warn{background:#fff4e5;border-left-color:#ed8b00}
 td.src{min-width:26em;max-width:34em} td.t{max-width:22em}
 img{max-width:100%;border:1px solid #ddd;margin:0.5em 0} .small{font-size:0.85em;color:#555}
+ul.refs li{margin:0.3em 0;font-size:0.9em}
 """
 
 
@@ -68,9 +70,10 @@ def _table(df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
     head = "".join(f'<th class="{cls(c)}">{html.escape(str(c))}</th>' for c in df.columns)
     body = []
     for _, r in df.iterrows():
-        # Cells that already hold bold markup (row headings built here) pass through unescaped.
+        # Cells that already hold bold markup (row headings built here) pass through unescaped;
+        # a cited source key becomes a link to its entry under References.
         shown = {c: r[c] if isinstance(r[c], str) and r[c].startswith("<b>")
-                 else html.escape(str(r[c])) for c in df.columns}
+                 else link_citations(html.escape(str(r[c]))) for c in df.columns}
         cells = "".join(f'<td class="{cls(c)}">{shown[c]}</td>'
                         for c in df.columns)
         body.append(f"<tr>{cells}</tr>")
@@ -104,8 +107,10 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
              "<div class='box'><b>How to read this.</b> Every option is compared with "
              f"<b>{html.escape(data.baseline)}</b> (do nothing) run with the same random numbers. "
              f"Money is in {fp.price_year} prices, discounted at {fp.discount_rate:.1%} a year "
-             "(HM Treasury Green Book), with optimism bias of "
-             f"{fp.optimism_bias:.0%} added to incremental costs. Activity and money are for the "
+             "(HM Treasury Green Book, "
+             f"{link_citations('[hm-treasury-discounting-2025]')}), with optimism bias of "
+             f"{fp.optimism_bias:.0%} ({link_citations('[mott-macdonald-2002]')}) added to "
+             "incremental costs. Activity and money are for the "
              f"whole population (simulated values divided by the scale {data.scale:g}). Ranges "
              "are 95% confidence intervals across replications; where a range includes zero the "
              "result is <b>not distinguishable from zero</b>. <b>Economic</b> benefits value all "
@@ -142,7 +147,9 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
                  "NPV cash differs from zero", "break-even (economic)", "break-even (cash)")))
     parts.append("<p class='small'>PV = present value over the horizon. BCR = PV benefits / PV "
                  "costs (n/a when incremental costs are not positive). Costs: change in community, "
-                 "primary and social-care spend plus transformation and double running.</p>")
+                 "primary and social-care spend plus transformation and double running; primary "
+                 "care is valued as its GP appointments whatever the contract's scope (moving "
+                 "core contracts into the LCO's budget is a transfer, not a cost).</p>")
     parts.append("<h2>Time profile</h2>" + _img(figs.get("time_profile"), "net benefit by year"))
     tp = t["time_profile"]
     if len(tp):
@@ -193,25 +200,34 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
     show = pd.DataFrame({"option": sp["arm"], "year": sp["year"],
                          **{c: [money(x) for x in sp[c]] for c in
                             ("hospital", "community", "primary", "social care", "transformation",
-                             "double_running", "total", "budget", "gap")}})
+                             "double_running", "total", "budget", "gap")},
+                         "of which GP core (in primary and budget)": [money(x) for x in
+                                                                      sp["gp_core"]]})
     parts.append(_table(show, ("option",)))
     if len(base_sp):
+        g = fp.gp_core_per_head
         parts.append(
             "<p class='small'>The budget is the capitated "
             f"£{fp.budget_per_head.value:,.0f} a head ({html.escape(area.title)}: "
             f"{html.escape(area.contract.value)} for {area.population.registered_patients:,} "
-            f"registered patients; {html.escape(area.contract.sources['budget_per_head'])}) "
-            f"uprated and grown at {fp.budget_real_growth_per_year:.0%} a year; gap = spend minus "
-            "budget. The model costs only the services it represents (emergency hospital care, GP "
-            "appointments, community and reablement services), while an LCO budget also pays for "
-            "services the model leaves out, so the level of the gap is indicative; its change over "
-            "time is the useful signal. "
+            f"registered patients; "
+            f"{link_citations(html.escape(area.contract.sources['budget_per_head']))}) "
+            f"uprated and grown at {fp.budget_real_growth_per_year:.0%} a year, plus the GP core "
+            f"services of the practices whose core contract sits in the budget (£{g.value:,.2f} "
+            f"a registered patient in {g.cost_year} prices, uprated; NHS Payments to General "
+            "Practice), which join primary-care spend alike (see the contract scope below); gap = "
+            "spend minus budget. The model costs only the services it represents (emergency "
+            "hospital care, community and reablement services, and the GP core contracts in the "
+            "budget; every practice's GP appointments are valued in the appraisal, not in this "
+            "account), while an LCO budget also pays for services the model leaves out, so the "
+            "level of the gap is indicative; its change over time is the useful signal. "
             + (f"For comparison, {html.escape(area.title)} expected a funding gap of "
                f"{html.escape(area.contract.funding_gap)} "
-               f"({html.escape(area.contract.sources['funding_gap'])}). "
+               f"({link_citations(html.escape(area.contract.sources['funding_gap']))}). "
                if area.contract.funding_gap else "")
             + f"Do-nothing gap in year 1: {money(base_sp['gap'].iloc[0])}; in year "
             f"{int(base_sp['year'].iloc[-1])}: {money(base_sp['gap'].iloc[-1])}.</p>")
+    parts.append(_scope_section(data, t, area))
     parts.append("<h2>Sensitivity</h2>")
     if head:
         parts.append(f"<p>One-way changes to uncertain finance assumptions for <b>"
@@ -239,8 +255,59 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
         parts.append("<p>None: every option uses the default parameters.</p>")
     parts.append("<p class='small'>Every other parameter takes its default, documented with its "
                  "source in docs/model.md. Health effects are not valued in QALYs, so the 1.5% "
-                 "health discount rate is not applied.</p></body></html>")
+                 "health discount rate is not applied. Sources are cited by key, e.g. "
+                 "[steventon-2018]; the full citation of every key cited in this report is listed "
+                 "under References.</p>")
+    parts.append(references_html(cited_keys("\n".join(parts))))
+    parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _scope_section(data: ExperimentData, t: dict[str, pd.DataFrame], area) -> str:
+    """The contract's scope in words (the area's and the model's) and who gains the savings."""
+    from simulation.finance_parameters import FinanceParams
+    from simulation.scenario import GP_CORE_SCOPES
+
+    cs = t["contract_scope"]
+    scopes = list(dict.fromkeys(cs["gp_core_scope"]))
+    words = " ".join(f"<b>{html.escape(sc)}</b>: {html.escape(GP_CORE_SCOPES[sc])}."
+                     for sc in scopes)
+    c = area.contract
+    note = (f" {html.escape(area.title)}'s contract: {html.escape(c.gp_core_note)} "
+            f"({html.escape(c.sources.get('gp_core_scope', ''))})." if c.gp_core_note else "")
+    show = pd.DataFrame({
+        "option": cs["option"], "integration level": cs["integration level"],
+        "contracts": cs["contracts"], "GP core scope": cs["gp_core_scope"],
+        "patients with GP core in the budget (year 1)":
+            [num(x) for x in cs["patients with GP core in the budget (year 1)"]],
+        "GP core in budget and spend (year 1)":
+            [money(x) for x in cs["GP core in budget and spend, year 1 (£)"]]})
+    out = ["<h2>Contract scope and who gains the savings</h2>",
+           f"<p>Whose GP core services sit inside the LCO's budget "
+           f"(<code>integration.contracts.gp_core_scope</code>). {words}{note}</p>",
+           _table(show, ("option", "integration level", "contracts", "GP core scope"))]
+    share = data.arms[data.baseline].finance.savings_share_lco
+    source = (c.sources.get("savings_share_lco") if c.savings_share_lco == share else None) or \
+        (FinanceParams.model_fields["savings_share_lco"].json_schema_extra or {}).get("source", "")
+    out.append(
+        "<p>Savings from reduced hospital activity (the cash-releasing benefits: whole wards that "
+        f"could close against do nothing) are shared: {share:.0%} to the LCO and the rest to the "
+        f"acute sector (<code>finance.savings_share_lco</code>; {html.escape(source)}). Within "
+        "the LCO's share, the primary care inside its budget gains pro rata to budget "
+        "(ASSUMPTION), so it gains nothing where GP core services sit outside. Present values "
+        "over the horizon, 95% intervals across replications.</p>")
+    sv = t["savings_shares"]
+    if len(sv):
+        def iv(col: str) -> list[str]:
+            return [interval(a, b, c_) for a, b, c_ in zip(sv[col], sv[f"{col}_lo"],
+                                                            sv[f"{col}_hi"], strict=True)]
+        out.append(_table(pd.DataFrame({
+            "option": sv["arm"], "share to the LCO": [f"{x:.0%}" for x in sv["savings_share_lco"]],
+            "cash released (PV)": iv("pv_cash_released"),
+            "to the acute sector": iv("pv_savings_acute"), "to the LCO": iv("pv_savings_lco"),
+            "of which primary care in the LCO's budget": iv("pv_savings_lco_primary_care")}),
+            ("option",)))
+    return "\n".join(out)
 
 
 def _by_locality(table: pd.DataFrame, data: ExperimentData) -> str:
@@ -265,7 +332,7 @@ def _by_locality(table: pd.DataFrame, data: ExperimentData) -> str:
 
 
 def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> str:
-    """Cost of an avoided emergency admission implied here, against CF §8 item 10."""
+    """Cost of an avoided emergency admission implied here, against the published costs."""
     from simulation.finance.costs import admission_value, unit_costs, uprate
 
     def _gbp(x: float) -> str:
@@ -282,8 +349,10 @@ def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> s
     hi = uprate(2900, "2016/17", fp.price_year, fp.inflation_per_year)
     return (f"Consistency check: an avoided emergency admission is valued here at about "
             f"{_gbp(each)} ({short:.0%} stays of 0-1 days at {_gbp(p['nel_short_stay'])}, the rest "
-            f"at {_gbp(p['nel_long_stay'])}, NCC 2023/24), against £1,600-£2,900 in 2016/17 "
-            f"prices in CF §8 item 10 ({_gbp(lo)}-{_gbp(hi)} uprated); delayed bed days add "
+            f"at {_gbp(p['nel_long_stay'])}, NCC 2023/24 {link_citations('[jones-2025]')}), "
+            f"against £1,600-£2,900 in 2016/17 prices ({_gbp(lo)}-{_gbp(hi)} uprated; "
+            f"{link_citations('[hfma-2017]')}, {link_citations('[steventon-2018]')} / "
+            f"{link_citations('[nao-2018]')}); delayed bed days add "
             f"{_gbp(p['excess_bed_day'])} each.")
 
 

@@ -12,10 +12,13 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from simulation.finance.appraisal import Appraisal, distinguishable, run_finance
+from simulation.areas import load_area
+from simulation.finance.appraisal import Appraisal, discount_factors, distinguishable, run_finance
 from simulation.finance.costs import NOT_MODELLED, SECTORS, unit_cost_table
+from simulation.finance.ledger import share_savings
+from simulation.references import cited_keys, format_reference, load_references
 from simulation.report.data import ExperimentData
-from simulation.scenario import Scenario
+from simulation.scenario import GP_CORE_SCOPES, Scenario
 from simulation.statistics import mean_ci
 
 ACTIVITY = {"ae_attendances": "A&E attendances", "emergency_admissions": "emergency admissions",
@@ -120,8 +123,11 @@ def beds_and_delays(data: ExperimentData, appraisal: Appraisal) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def spend_by_sector(data: ExperimentData) -> pd.DataFrame:
-    """Mean over replications of spend by sector, investment, budget and gap per arm and year."""
+def finance_by_run(data: ExperimentData) -> pd.DataFrame:
+    """The LCO's account of every arm, replication and model year (0-based), full population.
+
+    Rows are :func:`~simulation.finance.appraisal.run_finance`'s, with ``arm`` and ``replication``.
+    """
     frames = []
     scen = data.appraisal_scenarios
     for (arm, rep), runs in data.yearly.groupby(["arm", "replication"]):
@@ -129,11 +135,95 @@ def spend_by_sector(data: ExperimentData) -> pd.DataFrame:
         f.insert(0, "replication", rep)
         f.insert(0, "arm", arm)
         frames.append(f)
-    allr = pd.concat(frames, ignore_index=True)
-    cols = [*SECTORS, "transformation", "double_running", "total", "budget", "gap"]
+    return pd.concat(frames, ignore_index=True)
+
+
+def spend_by_sector(data: ExperimentData, runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Mean over replications of spend by sector, investment, budget and gap per arm and year.
+
+    ``gp_core`` is the part of primary care and of the budget that is the GP core of the
+    practices in the LCO's budget (the contract's scope).
+    """
+    allr = finance_by_run(data) if runs is None else runs
+    cols = [*SECTORS, "transformation", "double_running", "total", "budget", "gap", "gp_core"]
     out = allr.groupby(["arm", "year"], sort=False)[cols].mean().reset_index()
     out["year"] = out["year"] + 1
     return out
+
+
+def contract_scope(data: ExperimentData, runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per option: its contracts, the scope of GP core services in words, and their cost.
+
+    The words are :data:`simulation.scenario.GP_CORE_SCOPES` and the area's own note on its
+    contract (``contract.gp_core_note`` of the area file, with its source); the patients and
+    money are year-1 means over replications, for the full population.
+    """
+    allr = finance_by_run(data) if runs is None else runs
+    first = allr[allr["year"] == allr["year"].min()].groupby("arm")[["gp_core_patients",
+                                                                     "gp_core"]].mean()
+    rows = []
+    for arm, scen in data.arms.items():
+        c, area = scen.integration.contracts, load_area(scen.area)
+        note = area.contract.gp_core_note
+        if area.contract.gp_core_scope not in (None, c.gp_core_scope):
+            note = f"(the option differs from {area.title}'s contract: {note})"
+        source = area.contract.sources.get("gp_core_scope", "") if note else ""
+        rows.append({
+            "option": arm, "integration level": scen.integration.level,
+            "contracts": (f"{c.assignment}" + (f", shares {dict(c.shares)}" if c.shares else
+                                              f", share {c.share:.3g}"
+                                              if c.assignment == "contracted" else "")),
+            "gp_core_scope": c.gp_core_scope, "GP core services": GP_CORE_SCOPES[c.gp_core_scope],
+            "area's contract": note, "source": source,
+            "patients with GP core in the budget (year 1)":
+                float(first["gp_core_patients"].get(arm, np.nan)),
+            "GP core in budget and spend, year 1 (£)": float(first["gp_core"].get(arm, np.nan)),
+            "savings_share_lco": scen.finance.savings_share_lco})
+    return pd.DataFrame(rows)
+
+
+def savings_shares(data: ExperimentData, appraisal: Appraisal,
+                   runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Who gains the cash-releasing savings of each option against do nothing (present values).
+
+    Each replication's cash-releasing benefit of each year (whole wards closable against the
+    do-nothing arm) is shared as the ledger shares its savings
+    (:func:`simulation.finance.ledger.share_savings`): ``savings_share_lco`` to the LCO, the rest
+    to the acute sector, and within the LCO's share the primary care in its budget pro rata to
+    budget. Means and 95% intervals over replications; acute + LCO = cash released.
+    """
+    f = appraisal.flows
+    if not len(f):
+        return pd.DataFrame()
+    allr = (finance_by_run(data) if runs is None else runs).set_index(["arm", "replication",
+                                                                       "year"])
+    parts = ("savings_acute", "savings_lco", "savings_lco_primary_care")
+    per_run = []
+    for (arm, rep), g in f.groupby(["arm", "replication"]):
+        fp = data.arms[arm].finance
+        g = g.sort_values("year")
+        disc = discount_factors(int(g["year"].max()) + 1, fp.discount_rate)[g["year"].astype(int)]
+        row = {"arm": arm, "replication": rep, "cash_released": float((g["benefits_cash"]
+                                                                        * disc).sum())}
+        for p in parts:
+            row[p] = 0.0
+        for (_, r), d in zip(g.iterrows(), disc, strict=True):
+            acct = allr.loc[(arm, rep, int(r["year"]))]
+            split = share_savings(float(r["benefits_cash"]), fp, float(acct["gp_core"]),
+                                  float(acct["budget"]))
+            for p in parts:
+                row[p] += split[p] * d
+        per_run.append(row)
+    per_run = pd.DataFrame(per_run)
+    rows = []
+    for arm in (a for a in data.arms if a in set(per_run["arm"])):  # options in the design's order
+        g = per_run[per_run["arm"] == arm]
+        row: dict[str, Any] = {"arm": arm, "replications": len(g),
+                               "savings_share_lco": data.arms[arm].finance.savings_share_lco}
+        for col in ("cash_released", *parts):
+            row[f"pv_{col}"], row[f"pv_{col}_lo"], row[f"pv_{col}_hi"] = mean_ci(g[col])
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def options_appraisal(data: ExperimentData, appraisal: Appraisal,
@@ -217,6 +307,20 @@ def assumptions(data: ExperimentData) -> pd.DataFrame:
         out["arms"] = ["all arms" if len(a) == len(data.arms) else "; ".join(a)
                        for a in out["arms"]]
     return out
+
+
+def references(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every source cited by key in ``tables``, with its full citation (the workbook's sources).
+
+    A key the project's reference list does not define is listed as such, not dropped.
+    """
+    refs = load_references()
+    text = "\n".join(df.astype(str).to_csv(index=False) for df in tables.values())
+    rows = [{"key": k,
+             "citation": format_reference(refs[k]) if k in refs
+             else "not in the project's reference list",
+             "link": refs[k].link if k in refs else ""} for k in cited_keys(text)]
+    return pd.DataFrame(rows, columns=["key", "citation", "link"])
 
 
 def _show(v: Any) -> str:
