@@ -532,11 +532,13 @@ class HospitalParams(Section):
         "Trend in clinical LOS.",
         ge=-0.2, le=0.2)
     home_support_need_by_age: AgeTable = param(
-        {0: 0.005, 50: 0.015, 65: 0.06, 75: 0.12, 85: 0.18}, "share of overnight discharges",
+        {0: 0.0075, 50: 0.0225, 65: 0.09, 75: 0.18, 85: 0.27}, "share of overnight discharges",
         "Delayed patients: 83% aged 65+, 39% aged 85+ [health-foundation-delayed-patients-2018]; "
-        "ASSUMPTION: the shares, CALIBRATED with the places to the delayed-discharge share "
-        "[kings-fund-dtoc-2018] now that care-home residents go back to their home and the "
-        "dying rarely leave hospital",
+        "ASSUMPTION: the shares, CALIBRATED (home-support places fixed at their source) to the "
+        "delayed-discharge share 3.5-7% of bed days [kings-fund-dtoc-2018] and with it the length "
+        "of stay at 85+ [health-foundation-los-2023], in pools of one real team (docs/model.md "
+        "7.9a): 1.5 x the shares calibrated before (0.06/0.12/0.18 at 65/75/85), which were "
+        "CALIBRATED where per-neighbourhood pools of 1.4 places at scale 0.1 made waits too long",
         "Probability that an overnight stay ends needing home support (reablement).", each_le=1.0)
     community_bed_need_by_age: AgeTable = param(
         {0: 0.0, 50: 0.003, 65: 0.01, 75: 0.02, 85: 0.04}, "share of overnight discharges",
