@@ -2,12 +2,14 @@
 
 A care-home **resident** holds one of their neighbourhood's care-home places (a ``caseload``
 service, :data:`PLACES`, sized per 1,000 people aged 65+ from the area's data) from the day they
-move in until they die. People move in two ways:
+move in until they die. Places are counted by the pool that serves the neighbourhood: its own at
+full scale, shared with the neighbourhoods next to it at reduced scale (:mod:`simulation.services`).
+People move in two ways:
 
 * **from hospital**: at admission some patients aged 65+ are given the discharge need
   ``care_home`` (:data:`simulation.hospital.NEED_CARE_HOME`); when they are fit they wait in their
   bed (a delayed discharge) until a place is free. The hospital discharges them through the
-  ``care_home`` service (:data:`PLACEMENT`), whose places each morning are the neighbourhood's free
+  ``care_home`` service (:data:`PLACEMENT`), whose places each morning are the pool's free
   care-home places, so the hospital's ordinary discharge step does the matching;
 * **from the community**: people aged 65+ at home ask for a place at a monthly rate by age; they
   wait at home (``social_care_waiting``) until a place is free. Hospital patients waiting for a
