@@ -32,7 +32,7 @@ Example:
     >>> "demand.readmission_rr_30d" in names, "demand.ae_conversion_by_age[0]" in names
     (True, True)
     >>> band_distance(0.05, 0.066, 0.070), band_distance(0.068, 0.066, 0.070)
-    (4.0, 0.0)
+    (16.0, 0.0)
 """
 
 from __future__ import annotations
@@ -166,6 +166,26 @@ def select_parameters(names: Sequence[str] | None = None) -> tuple[Calibrated, .
     return tuple(dict.fromkeys(by_name[n] for n in names))
 
 
+def fit_targets(area: str | None, parameters: Sequence[Calibrated],
+                years: int) -> tuple[Target, ...]:
+    """The area's targets that the parameters are marked for and ``years`` can measure.
+
+    An area's own figure stands for the England target it replaces, so Dudley's growth rates are
+    fitted where England's would be.
+
+    >>> growth = select_parameters(["demand.secular_trend_per_year"])
+    >>> [t.key for t in fit_targets("dudley", growth, 3)], fit_targets("dudley", growth, 2)
+    (['dudley_admission_rate_growth'], ())
+    """
+    from simulation.areas import DEFAULT_AREA, load_area
+
+    wanted = {k for p in parameters for k in p.targets}
+    stands_for = {a.key: a.replaces for a in load_area(area or DEFAULT_AREA).targets}
+    return tuple(t for t in targets_for_area(area)
+                 if (t.key in wanted or stands_for.get(t.key) in wanted)
+                 and t.min_years <= years)
+
+
 # ----- the objective ------------------------------------------------------------------------
 def band_distance(value: float, low: float, high: float) -> float:
     """Squared distance of ``value`` outside ``[low, high]``, in band widths; 0 inside.
@@ -232,6 +252,9 @@ class FitResult:
     def best(self) -> int:
         """Number of the best trial (lowest objective; the earliest of equals)."""
         ok = self.trials[np.isfinite(self.trials["objective"])]
+        if ok.empty:
+            raise ScenarioError("every trial failed: the model could not measure the targets "
+                                "at any point tried; see trials.csv")
         return int(ok.sort_values(["objective", "trial"]).iloc[0]["trial"])
 
     def fitted(self) -> pd.DataFrame:
@@ -320,11 +343,7 @@ def fit(area: str | None = None, *, budget: int = 40, seed: int = 1, seeds: int 
     chosen = select_parameters(parameters)
     fixed = dict(overrides or {})
     base = Scenario.preset("none", area=area, scale=scale, years=years).with_overrides(fixed)
-    if targets is None:
-        wanted = {k for p in chosen for k in p.targets}
-        targets = [t for t in targets_for_area(area)
-                   if (t.key in wanted) and t.min_years <= years]
-    targets = tuple(targets)
+    targets = fit_targets(area, chosen, years) if targets is None else tuple(targets)
     if not targets:
         raise ScenarioError(f"--years: {years} recorded years measure none of the targets of the "
                             "chosen parameters; growth targets need 3")
