@@ -120,7 +120,7 @@ def atomic_write_json(path: Path, obj: Any) -> None:
 MANIFEST_FILES = ("manifest.json", "report_manifest.json")
 """Where a folder written by lco-sim records what wrote it (the report keeps its older name)."""
 
-OUTPUT_KINDS = ("run", "sweep", "report", "validation")
+OUTPUT_KINDS = ("run", "sweep", "report", "validation", "calibration")
 """The ``kind`` in the manifest of each kind of folder lco-sim writes."""
 
 PARTIAL_MARKER = ".lco-sim-partial"
