@@ -175,8 +175,9 @@ class FinanceParams(Section):
     present_value_year: str = param(
         "", "financial year", "Green Book: state the price base and the present-value "
         "year; here they are one year [hm-treasury-green-book-2022]",
-        "Year the appraisal discounts to: its year 0 ('' = ``price_year``, which it must equal: the "
-        "appraisal is of the options as if they started in the price base year; the run's "
+        "Year the appraisal discounts to: its year 0 ('' = ``price_year``, which it must "
+        "equal: the appraisal is of the options as if they started in the price base year; "
+        "the run's "
         "calendar, run.start_date, sets only demography and the contract).")
     price_index: Literal["nhscii_pay_and_prices", "flat"] = param(
         "nhscii_pay_and_prices", "-", "NHS Cost Inflation Index, pay and prices, from the PSSRU/"

@@ -23,8 +23,8 @@ from scipy.optimize import brentq
 from simulation.finance.appraisal import Appraisal, discount_factors
 from simulation.finance.optimism import rates as optimism_rates
 from simulation.finance.params import FinanceParams
-from simulation.finance.programme import programme_cost
 from simulation.finance.prices import to_price_year
+from simulation.finance.programme import programme_cost
 
 
 def linear_switch(npv: float, pv: float) -> float:
@@ -34,7 +34,7 @@ def linear_switch(npv: float, pv: float) -> float:
     return 1.0 - npv / pv
 
 
-def _mean_npv_at(flows: pd.DataFrame, benefit: str, rate: float) -> float:
+def _mean_npv_at(rate: float, flows: pd.DataFrame, benefit: str) -> float:
     per = []
     for _, f in flows.groupby("replication"):
         f = f.sort_values("year")
@@ -61,7 +61,7 @@ def switching_values(appraisal: Appraisal, finance_by_arm: dict[str, FinancePara
         npv = float(m[measure])
         ob = optimism_rates(fp)
 
-        def add(driver, parameter, base, value, unit, note=""):
+        def add(driver, parameter, base, value, unit, note="", arm=arm, npv=npv):
             rows.append({"arm": arm, "measure": measure, "driver": driver,
                          "parameter": parameter, "unit": unit, "base": base,
                          "switching_value": value,
@@ -102,8 +102,8 @@ def switching_values(appraisal: Appraisal, finance_by_arm: dict[str, FinancePara
                 f"£ per bed day ({fp.unit_costs.ward_bed_day.cost_year} prices)",
                 f"£{ward:,.0f} in {fp.price_year} prices")
         flows = appraisal.flows[appraisal.flows["arm"] == arm]
-        f0, f1 = (_mean_npv_at(flows, benefit, x) for x in (0.0, 1.0))
-        value = (brentq(lambda x: _mean_npv_at(flows, benefit, x), 0.0, 1.0, xtol=1e-10)
+        f0, f1 = (_mean_npv_at(x, flows, benefit) for x in (0.0, 1.0))
+        value = (brentq(_mean_npv_at, 0.0, 1.0, args=(flows, benefit), xtol=1e-10)
                  if f0 * f1 < 0 else float("nan"))
         add("discount rate", "finance.discount_rate", fp.discount_rate, value, "per year",
             "" if np.isfinite(value) else "no rate in 0-100% makes the NPV zero")
