@@ -16,7 +16,8 @@ net present value (NPV) decomposes exactly (:func:`decompose`):
 * **economic benefits**: hospital activity avoided (A&E attendances, short and long stays,
   delayed-discharge bed days), valued at its marginal cost, ``hospital_marginal_share`` of the
   average unit cost (1.0 = average cost, the sensitivity): capacity freed, which the Green Book
-  counts although it releases no cash;
+  counts although it releases no cash; and, when a ward closes, the rest of its cost
+  (``1 - hospital_marginal_share`` of the cash it releases), its fixed costs;
 * **cash-releasing benefits**: whole wards that actually close. A ward is a candidate when mean
   occupied beds fall below the do-nothing arm by ``ward_size`` beds (scaled); it closes only when
   the freed beds have persisted ``ward_min_years`` years, ``ward_closure_lag_years`` after that,
@@ -247,6 +248,10 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
             for row, w in zip(rows, closed, strict=True):
                 row["wards_closed"] = w
                 row["benefit_ward_closures"] = w * ward_beds * 365 * ward_day
+                # a closed ward also releases its fixed costs, beyond the marginal cost of the
+                # activity avoided already counted: the economic case counts that part too
+                row["benefit_ward_fixed_costs"] = ((1 - fp.hospital_marginal_share)
+                                                   * row["benefit_ward_closures"])
                 _totals(row)
             flows.extend(rows)
     flows = pd.DataFrame(flows)
@@ -274,7 +279,7 @@ COST_COMPONENTS = (*(f"programme_{i}" for i in PROGRAMME_ITEMS),
                    *(f"optimism_bias_{i}" for i in PROGRAMME_ITEMS),
                    *(f"activity_{s.replace(' ', '_')}" for s in NON_HOSPITAL))
 """Columns of :attr:`Appraisal.flows` that add up to ``costs``."""
-ECONOMIC_COMPONENTS = tuple(f"benefit_{i}" for i in HOSPITAL_BENEFITS)
+ECONOMIC_COMPONENTS = (*(f"benefit_{i}" for i in HOSPITAL_BENEFITS), "benefit_ward_fixed_costs")
 """Columns that add up to ``benefits_economic``."""
 CASH_COMPONENTS = ("benefit_ward_closures",)
 """Columns that add up to ``benefits_cash``."""
@@ -304,6 +309,8 @@ COMPONENT_LABELS = {
     "benefit_nel_short_stay": ("economic benefit", "short-stay admissions avoided"),
     "benefit_nel_long_stay": ("economic benefit", "long-stay admissions avoided"),
     "benefit_excess_bed_day": ("economic benefit", "delayed-discharge bed days avoided"),
+    "benefit_ward_fixed_costs": ("economic benefit",
+                                 "fixed costs of wards closed (beyond marginal cost)"),
     "benefit_ward_closures": ("cash-releasing benefit", "wards closed"),
 }
 """Kind and words of each component, for tables."""

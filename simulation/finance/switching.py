@@ -87,11 +87,16 @@ def switching_values(appraisal: Appraisal, finance_by_arm: dict[str, FinancePara
         add("community, primary and social-care unit costs", "scale on their unit costs", 1.0,
             linear_switch(npv, pv_act), "factor")
         if kind == "economic":
-            pv_b = m["pv_benefits_economic"]
             share = fp.hospital_marginal_share
+            # NPV(s) = s a + (1 - s) w - C: activity avoided at s of average cost, plus the fixed
+            # (1 - s) part of the wards closed
+            pv_fixed = m["pv_benefit_ward_fixed_costs"]
+            a = (m["pv_benefits_economic"] - pv_fixed) / share if share else float("nan")
+            w = pv_fixed / (1 - share) if share < 1 else 0.0
+            cost = m["pv_costs"]
+            value = (cost - w) / (a - w) if np.isfinite(a) and a != w else float("nan")
             add("hospital cost basis (share of average cost released)",
-                "finance.hospital_marginal_share", share, share * linear_switch(npv, pv_b),
-                "share", "1.0 = average cost")
+                "finance.hospital_marginal_share", share, value, "share", "1.0 = average cost")
         else:
             pv_b = m["pv_benefits_cash"]
             ward = to_price_year(fp.unit_costs.ward_bed_day.value,

@@ -122,7 +122,8 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
              "hospital activity avoided at its marginal cost, "
              f"{fp.hospital_marginal_share:.0%} of the average unit cost "
              f"({link_citations('[hfma-mret-2014]')}; average cost is a sensitivity): capacity "
-             f"freed. <b>Cash-releasing</b> benefits count only whole wards of {fp.ward_size} "
+             "freed, plus the fixed costs of wards that close. <b>Cash-releasing</b> benefits "
+             f"count only whole wards of {fp.ward_size} "
              "beds that actually close: the freed beds must persist "
              f"{fp.ward_min_years} years, the ward closes {fp.ward_closure_lag_years} year(s) "
              "later and releases cash only from then, while the beds stay freed.</div>"]
