@@ -105,6 +105,8 @@ def test_decomposition_adds_up_to_each_npv():
     cash = d[d["in_npv"].isin(["both", "cash"])]["pv"].sum()
     assert economic == pytest.approx(d.loc["npv_economic", "pv"])
     assert cash == pytest.approx(d.loc["npv_cash", "pv"])
+    # the four named hospital items are the whole hospital sector of the default model
+    np.testing.assert_allclose(result.flows["benefit_other_hospital"], 0.0, atol=1e-6)
 
 
 def _substitute(fp, row):

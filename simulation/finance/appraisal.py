@@ -238,6 +238,11 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
                 for item in HOSPITAL_BENEFITS:
                     row[f"benefit_{item}"] = fp.hospital_marginal_share * (
                         rb.get(f"cost_{item}", 0.0) - ra.get(f"cost_{item}", 0.0))
+                # hospital items a lever or a later version adds: kept in one line, so the
+                # benefits always cover the whole hospital sector
+                row["benefit_other_hospital"] = fp.hospital_marginal_share * (
+                    rb["hospital"] - ra["hospital"]) - sum(row[f"benefit_{i}"]
+                                                           for i in HOSPITAL_BENEFITS)
                 row["beds_freed"] = rb["occupied_beds"] - ra["occupied_beds"]
                 row["wards_closable"] = wards_closable(row["beds_freed"], fp, scenario.run.scale)
                 row.update({f"delta_{sec.replace(' ', '_')}":
@@ -279,7 +284,8 @@ COST_COMPONENTS = (*(f"programme_{i}" for i in PROGRAMME_ITEMS),
                    *(f"optimism_bias_{i}" for i in PROGRAMME_ITEMS),
                    *(f"activity_{s.replace(' ', '_')}" for s in NON_HOSPITAL))
 """Columns of :attr:`Appraisal.flows` that add up to ``costs``."""
-ECONOMIC_COMPONENTS = (*(f"benefit_{i}" for i in HOSPITAL_BENEFITS), "benefit_ward_fixed_costs")
+ECONOMIC_COMPONENTS = (*(f"benefit_{i}" for i in HOSPITAL_BENEFITS), "benefit_other_hospital",
+                       "benefit_ward_fixed_costs")
 """Columns that add up to ``benefits_economic``."""
 CASH_COMPONENTS = ("benefit_ward_closures",)
 """Columns that add up to ``benefits_cash``."""
@@ -309,6 +315,7 @@ COMPONENT_LABELS = {
     "benefit_nel_short_stay": ("economic benefit", "short-stay admissions avoided"),
     "benefit_nel_long_stay": ("economic benefit", "long-stay admissions avoided"),
     "benefit_excess_bed_day": ("economic benefit", "delayed-discharge bed days avoided"),
+    "benefit_other_hospital": ("economic benefit", "other hospital activity avoided"),
     "benefit_ward_fixed_costs": ("economic benefit",
                                  "fixed costs of wards closed (beyond marginal cost)"),
     "benefit_ward_closures": ("cash-releasing benefit", "wards closed"),
