@@ -996,6 +996,8 @@ def dump_toml(model: BaseModel) -> str:
     def emit(section: BaseModel, prefix: str) -> None:
         values = {name: getattr(section, name) for name in type(section).model_fields}
         for k, v in values.items():
+            if v is None:  # TOML has no null: an unset optional parameter is left out
+                continue
             if not isinstance(v, BaseModel) and not (isinstance(v, list) and v
                                                      and isinstance(v[0], BaseModel)):
                 lines.append(f"{k} = {scalar(v)}")
