@@ -17,6 +17,7 @@ from simulation.finance.prices import index_factor, to_price_year
 from simulation.finance.programme import programme_cost, with_value
 from simulation.finance.sensitivity import OUT_OF_HOSPITAL_ITEMS, scale_items
 from simulation.finance.switching import switching_values
+from simulation.report.data import COSTED_IF_KEPT
 from simulation.scenario import Scenario, ScenarioError
 
 S_NONE = Scenario.preset("none", scale=1.0, years=5)
@@ -28,7 +29,9 @@ def _yearly(arm, rep, admissions, beds, crisis=0.0):
     base = {"gp_appointments_met": 1000.0, "ae_attendances": 300.0, "short_stay_admissions": 0.0,
             "delayed_discharge_bed_days": 0.0, "case_managed": 0.0, "social_prescribed": 0.0,
             "home_support_capacity": 0.0, "community_bed_capacity": 0.0,
-            "population": 10000.0 * 365}
+            "population": 10000.0 * 365,
+            # care homes, home care and hospices: absent from these made-up flows
+            **dict.fromkeys(COSTED_IF_KEPT, 0.0)}
     rows = []
     for year, (adm, b) in enumerate(zip(admissions, beds, strict=True)):
         vals = dict(base, emergency_admissions=adm, occupied_beds=b * 365,
