@@ -36,8 +36,8 @@ Example:
     40.08
     >>> break_even_year([-100.0, 50.0, 40.0, 30.0], 0.035)
     3
-    >>> wards_closed([0, 1, 1, 0, 2, 2, 2], min_years=2, lag_years=1)
-    [0, 0, 1, 0, 0, 0, 2]
+    >>> wards_closed([0, 1, 1, 1, 0, 2, 2, 2], min_years=2, lag_years=1)  # 2 years + 1 lag
+    [0, 0, 0, 1, 0, 0, 0, 2]
 """
 
 from __future__ import annotations

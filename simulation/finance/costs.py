@@ -128,8 +128,10 @@ def cost_items(parts: Iterable = BUILT_IN) -> tuple[CostItem, ...]:
     """The core items and every part's own, in report order.
 
     Example:
-        >>> [i.name for i in cost_items()][-3:]
-        ['community_bed_day', 'social_prescribing_person_year', 'home_support_place_day']
+        >>> [i.name for i in cost_items()][:3]
+        ['gp_appointment', 'ae_attendance', 'nel_short_stay']
+        >>> "end_of_life_support_person" in [i.name for i in cost_items()]  # a lever's own item
+        True
     """
     items = list(CORE_COST_ITEMS)
     for part in parts:
