@@ -29,8 +29,13 @@ INDEX_FILE = Path(__file__).resolve().parents[1] / "data" / "finance" / "price_i
 
 
 @lru_cache(maxsize=4)
-def load_index(path: str | Path = INDEX_FILE) -> dict:
-    """The index file: name, title, source, base year and percentage change by year."""
+def load_index(path: str | Path = "") -> dict:
+    """The index file: name, title, source, base year and percentage change by year.
+
+    ``path`` defaults to :data:`INDEX_FILE`, resolved when called (so the API pages do not carry
+    the building checkout's path).
+    """
+    path = Path(path) if str(path) else INDEX_FILE
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
     years = sorted(data["percent_change"], key=financial_year_start)
