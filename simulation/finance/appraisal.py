@@ -54,6 +54,7 @@ from simulation.finance.costs import (
     cost_items,
     cost_lines,
     quantities,
+    sector_column,
     unit_costs,
 )
 from simulation.finance.ledger import (
@@ -241,7 +242,7 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
                     row[f"programme_{item}"] = ra[item] - rb[item]
                     row[f"optimism_bias_{item}"] = ob[item] * row[f"programme_{item}"]
                 for sec in NON_HOSPITAL:
-                    row[f"activity_{sec.replace(' ', '_')}"] = (economic_spend(ra, sec)
+                    row[f"activity_{sector_column(sec)}"] = (economic_spend(ra, sec)
                                                                 - economic_spend(rb, sec))
                 for item in HOSPITAL_BENEFITS:
                     row[f"benefit_{item}"] = fp.hospital_marginal_share * (
@@ -253,7 +254,7 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
                                                            for i in HOSPITAL_BENEFITS)
                 row["beds_freed"] = rb["occupied_beds"] - ra["occupied_beds"]
                 row["wards_closable"] = wards_closable(row["beds_freed"], fp, scenario.run.scale)
-                row.update({f"delta_{sec.replace(' ', '_')}":
+                row.update({f"delta_{sector_column(sec)}":
                             economic_spend(ra, sec) - economic_spend(rb, sec) for sec in SECTORS})
                 rows.append(row)
             closed = wards_closed([r["wards_closable"] for r in rows], fp.ward_min_years,
@@ -290,7 +291,7 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
 
 COST_COMPONENTS = (*(f"programme_{i}" for i in PROGRAMME_ITEMS),
                    *(f"optimism_bias_{i}" for i in PROGRAMME_ITEMS),
-                   *(f"activity_{s.replace(' ', '_')}" for s in NON_HOSPITAL))
+                   *(f"activity_{sector_column(s)}" for s in NON_HOSPITAL))
 """Columns of :attr:`Appraisal.flows` that add up to ``costs``."""
 ECONOMIC_COMPONENTS = (*(f"benefit_{i}" for i in HOSPITAL_BENEFITS), "benefit_other_hospital",
                        "benefit_ward_fixed_costs")
