@@ -22,6 +22,7 @@ COMMANDS = (
     "simulation.commands.areas",
     "simulation.commands.dashboard",
     "simulation.commands.validate",
+    "simulation.commands.calibrate",
     "simulation.commands.sweep",
     "simulation.commands.analyse",
     "simulation.commands.report",

@@ -279,24 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if the file is not current; change nothing")
     args = parser.parse_args(argv)
-    old = args.file.read_text(encoding="utf-8")
-    new = update_text(old)
-    if args.check:
-        if new != old:
-            print(f"{args.file}: generated blocks are stale; run python -m simulation.docs_tables",
-                  file=sys.stderr)
-            return 1
-        print(f"{args.file}: current")
-        return 0
-    if new != old:
-        from simulation.provenance import atomic_write_bytes
+    from simulation.provenance import refresh_generated_text
 
-        atomic_write_bytes(args.file, new.encode("utf-8"))
-        print(f"{args.file}: updated ({sum(1 for _ in iter_parameters())} parameters)")
-    else:
-        print(f"{args.file}: already current")
-    return 0
-
+    return refresh_generated_text(
+        args.file, update_text(args.file.read_text(encoding="utf-8")), check=args.check,
+        stale="generated blocks are stale; run python -m simulation.docs_tables",
+        current="current", updated=f"updated ({sum(1 for _ in iter_parameters())} parameters)")
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -114,8 +114,8 @@ def renormalisation(tables, params: EndOfLifeParams) -> np.ndarray:
         >>> t = SimpleNamespace(death=np.array([[[0.1]]]), acute=np.array([[[1.0]]]))
         >>> p = EndOfLifeParams(sudden_share=0.0, terminal_days=73, terminal_acute_rr=2.0,
         ...                     final_episode_at_home={0: 0.0})
-        >>> renormalisation(t, p).round(3).tolist()
-        [[[0.98]]]
+        >>> renormalisation(t, p).round(3).tolist()  # 1 / (1 + (1 - e**-0.1) x 73 / 365.25)
+        [[[0.981]]]
     """
     from simulation.population import step_table
 

@@ -17,8 +17,9 @@ Example:
 from __future__ import annotations
 
 import re
+from typing import Literal
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
 from simulation.parameters import Section, param
 
@@ -54,6 +55,55 @@ class UnitCost(Section):
 
 def _cost(value: float, year: str) -> UnitCost:
     return UnitCost(value=value, cost_year=year)
+
+
+class ProgrammeCost(UnitCost):
+    """A programme cost estimate (not simulated activity): a central value, a range and a category.
+
+    The range and ``distribution`` are what a probabilistic sensitivity analysis samples
+    (:func:`simulation.finance.programme.sample`); the ``category`` names the optimism-bias
+    category of the risk register (:mod:`simulation.finance.optimism`) whose upper bound and
+    mitigation apply to it.
+    """
+
+    low: float = param(0.0, "£", "-", "Low end of the range, cost-year prices.", ge=0.0, le=1e6)
+    high: float = param(0.0, "£", "-", "High end of the range, cost-year prices.", ge=0.0,
+                        le=1e6)
+    distribution: Literal["triangular", "uniform"] = param(
+        "triangular", "-", "-", "Distribution over [low, high] (triangular: mode at the central "
+        "value).")
+    category: str = param("operating_expenditure", "-", "-", "Optimism-bias category of the risk "
+                          "register that applies to this cost.")
+    source: str = param("", "-", "-", "Where the central value and the range come from.")
+
+    @model_validator(mode="after")
+    def _range(self) -> ProgrammeCost:
+        if not self.low <= self.value <= self.high:
+            raise ValueError(f"a programme cost needs low <= value <= high, got low {self.low}, "
+                             f"value {self.value}, high {self.high}")
+        return self
+
+
+PROGRAMME_SOURCES = {
+    "transformation": (
+        "New-care-model vanguards' national transformation funding per resident, for the three "
+        "years it was paid (2015/16 to 2017/18 [hsj-vanguard-funding-end-2016]): central "
+        "Northumberland PACS, £8.6m in 2015/16 [hsj-transformation-fund-2016] for >320,000 "
+        "residents [health-foundation-iau-northumberland-nd] = £26.9 a year, x3 = £80.6; low "
+        "Dudley MCP, £4.4m approved for 2016/17 [hsj-vanguard-shortfall-2016] for 318,492 "
+        "people [hsj-vanguards-2018] = £13.8 a year, x3 = £41.4; high Northumberland with the "
+        "local resources it matched (£10.9m) [hsj-transformation-fund-2016] = £60.9 a year, x3 "
+        "= £182.8 (above Greater Manchester's £450m fund for 2.8m people, £161, which paid for "
+        "all its programmes [gmhsc-devolution-nd])"),
+    "double_running": (
+        "Vanguards' own resources matched to their transformation funding, which paid for new "
+        "services run alongside the old: Northumberland PACS £10.9m in 2015/16 "
+        "[hsj-transformation-fund-2016] for >320,000 residents "
+        "[health-foundation-iau-northumberland-nd] = £34.1 a year (high); Isle of Wight PACS "
+        "£0.01m (low, ≈£0) [hsj-transformation-fund-2016]; ASSUMPTION: the central value is the "
+        "midpoint, £17 a year"),
+}
+"""Sources of the default programme costs (an area file may state its own)."""
 
 
 class UnitCosts(Section):
@@ -160,12 +210,23 @@ class FinanceParams(Section):
 
     price_year: str = param("2023/24", "financial year", "ASSUMPTION: the price year of the "
                             "latest PSSRU manual cited [jones-2025]",
-                            "Price year every cost is uprated to.")
+                            "Price base year: every cost is uprated to its prices (real terms).")
+    present_value_year: str = param(
+        "", "financial year", "Green Book: state the price base and the present-value "
+        "year; here they are one year [hm-treasury-green-book-2022]",
+        "Year the appraisal discounts to: its year 0 ('' = ``price_year``, which it must "
+        "equal: the appraisal is of the options as if they started in the price base year; "
+        "the run's "
+        "calendar, run.start_date, sets only demography and the contract).")
+    price_index: Literal["nhscii_pay_and_prices", "flat"] = param(
+        "nhscii_pay_and_prices", "-", "NHS Cost Inflation Index, pay and prices, from the PSSRU/"
+        "CHE 2025 manual [jones-2026] (simulation/data/finance/price_index.toml)",
+        "Index used to uprate costs from their cost year to the price year ('flat' = "
+        "``inflation_per_year`` throughout).")
     inflation_per_year: float = param(
-        0.03, "relative per year", "ASSUMPTION: costs should be uprated with the PSSRU inflation "
-        "indices, which were not found in the stored sources; a flat rate stands in (check "
-        "against the PSSRU pay and prices index)",
-        "Cost inflation used to uprate unit costs from their cost year.",
+        0.03, "relative per year", "ASSUMPTION: used only outside the years the price index "
+        "covers (2014/15-2024/25), or when price_index = 'flat'",
+        "Flat cost inflation extending the price index beyond its years.",
         ge=-0.1, le=0.3)
     unit_costs: UnitCosts = UnitCosts()
     budget_per_head: UnitCost = param(
@@ -195,19 +256,24 @@ class FinanceParams(Section):
     budget_real_growth_per_year: float = param(
         0.01, "relative per year", "ASSUMPTION: modest real growth of the allocation",
         "Real growth of the capitated budget per head.", ge=-0.1, le=0.2)
-    transformation_cost_per_head: UnitCost = param(
-        _cost(161.0, "2016/17"), "£ per resident (one-off, full integration)",
-        "Greater Manchester: £450m transformation fund for 2.8m people (≈£161 per head) "
-        "[gmhsc-devolution-nd]",
-        "One-off cost of transformation at full integration, spread over ``transformation_years``.")
-    transformation_years: int = param(3, "years", "ASSUMPTION", "Years over which the one-off "
-                                      "transformation cost is spent, from year 1.", ge=1, le=10)
-    double_running_per_head_year: UnitCost = param(
-        _cost(20.0, "2023/24"), "£ per resident per year (full integration)",
-        "ASSUMPTION: running new community services alongside unchanged hospital capacity before "
-        "any ward closes", "Double-running cost per head per year at full integration.")
-    double_running_years: int = param(2, "years", "ASSUMPTION", "Years of double running, from "
-                                      "year 1.", ge=0, le=10)
+    transformation_cost_per_head: ProgrammeCost = param(
+        ProgrammeCost(value=80.6, cost_year="2015/16", low=41.4, high=182.8,
+                      source=PROGRAMME_SOURCES["transformation"]),
+        "£ per resident (one-off, full integration)", PROGRAMME_SOURCES["transformation"],
+        "One-off cost of transformation at full integration, spread over ``transformation_years``"
+        " (an area file may state its own: ``[programme_costs]``).")
+    transformation_years: int = param(
+        3, "years", "Vanguards were funded for three years, 2015/16 to 2017/18 "
+        "[hsj-vanguard-funding-end-2016]", "Years over which the one-off transformation cost is "
+        "spent, from year 1.", ge=1, le=10)
+    double_running_per_head_year: ProgrammeCost = param(
+        ProgrammeCost(value=17.0, cost_year="2015/16", low=0.0, high=34.1,
+                      source=PROGRAMME_SOURCES["double_running"]),
+        "£ per resident per year (full integration)", PROGRAMME_SOURCES["double_running"],
+        "Double-running cost per head per year at full integration (an area file may state its "
+        "own).")
+    double_running_years: int = param(2, "years", "ASSUMPTION (range 1-3)", "Years of double "
+                                      "running, from year 1.", ge=0, le=10)
     ward_size: int = param(28, "beds", "ASSUMPTION: a typical general and acute ward",
                            "Beds in a ward; savings are cash-releasing only in whole wards "
                            "(scaled by run.scale).", ge=1, le=200)
@@ -235,13 +301,49 @@ class FinanceParams(Section):
         "[hm-treasury-green-book-2022]",
         "Discount rate for health effects valued in QALYs (the model values none at present).",
         ge=0.0, le=0.2)
-    optimism_bias: float = param(
-        0.41, "relative uplift on costs", "Optimism bias: opex uplift 41% (standard projects) "
-        "[mott-macdonald-2002]", "Uplift applied to incremental costs in the appraisal.",
-        ge=0.0, le=2.0)
+    optimism_bias: float | None = param(
+        None, "relative uplift on programme costs", "None: each programme cost's category in the "
+        "risk register sets it, from the category's upper bound less mitigation "
+        "[hm-treasury-optimism-bias-2003]",
+        "One optimism-bias rate for every programme cost, overriding the risk register (for "
+        "sensitivity analysis); never applied to simulated activity.", ge=0.0, le=2.0)
+    risk_register: str = param(
+        "", "path", "'' = the register shipped with lco-sim "
+        "(simulation/data/finance/risk_register.toml)",
+        "A TOML risk register (optimism-bias categories, their upper and lower bounds, and the "
+        "risks whose mitigation reduces them); a planner edits a copy and names it here.")
+    hospital_marginal_share: float = param(
+        0.3, "share of average unit cost", "The marginal rate emergency tariff paid providers "
+        "30% of tariff for emergency activity above the 2008/09 baseline [hfma-mret-2014]; "
+        "ASSUMPTION that it approximates the short-run cost avoided when activity falls while "
+        "wards stay open (range 0.3-1.0; 1.0 = average cost, the sensitivity)",
+        "Share of the average (reference) cost of hospital activity that avoiding it releases "
+        "as economic value (freed capacity).", ge=0.0, le=1.0)
+    ward_min_years: int = param(
+        2, "years", "ASSUMPTION (range 1-3): a trust closes a ward only after the freed beds "
+        "have persisted; a closed ward releases about £220 a bed day [edge-health-beds-2017]",
+        "Consecutive years the freed beds must persist before a ward closes.", ge=1, le=10)
+    ward_closure_lag_years: int = param(
+        1, "years", "ASSUMPTION (range 0-2): consultation, staff redeployment and the decision "
+        "take time", "Years from the evidence of persistent freed beds to the ward's closure "
+        "(cash is released only from then, and only while the beds stay freed).", ge=0, le=10)
 
-    @field_validator("price_year")
+    @field_validator("price_year", "present_value_year")
     @classmethod
     def _price_year(cls, v: str) -> str:
-        financial_year_start(v)
+        if v:
+            financial_year_start(v)
         return v
+
+    @property
+    def pv_year(self) -> str:
+        """The present-value year (the price base year unless stated)."""
+        return self.present_value_year or self.price_year
+
+    @model_validator(mode="after")
+    def _aligned(self) -> FinanceParams:
+        if self.present_value_year and self.present_value_year != self.price_year:
+            raise ValueError(f"present_value_year {self.present_value_year!r} must equal "
+                             f"price_year {self.price_year!r}: the appraisal discounts to its "
+                             "price base year")
+        return self

@@ -123,7 +123,7 @@ class Section(BaseModel):
 
 def param(default: Any, unit: str, source: str, doc: str, *, each_gt: float | None = None,
           each_ge: float | None = None, each_le: float | None = None,
-          **constraints: Any) -> Any:
+          calibrate: dict[str, Any] | None = None, **constraints: Any) -> Any:
     """Declare a parameter with its unit and source kept in the JSON schema (and so in the docs).
 
     Args:
@@ -134,9 +134,16 @@ def param(default: Any, unit: str, source: str, doc: str, *, each_gt: float | No
         each_gt: every number of a list or table must be greater than this.
         each_ge: every number of a list or table must be at least this (default 0).
         each_le: every number of a list or table must be at most this.
+        calibrate: marks a CALIBRATED parameter that ``lco-sim calibrate`` fits
+            (:mod:`simulation.fitting`): ``targets`` (target keys it is fitted to), ``low`` and
+            ``high`` (the search range), and ``how``: ``"value"`` (the number itself),
+            ``"scale"`` (a factor on every number of a table, and of the tables listed in
+            ``with``) or ``"entry"`` (one entry of an age table, named by ``entry``).
         **constraints: pydantic's constraints on the value itself (``gt``, ``le``, ...).
     """
     extra: dict[str, Any] = {"unit": unit, "source": source}
+    if calibrate is not None:
+        extra["calibrate"] = dict(calibrate)
     each = {k: float(v) for k, v in (("gt", each_gt), ("ge", each_ge), ("le", each_le))
             if v is not None}
     if each:

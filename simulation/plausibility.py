@@ -12,7 +12,7 @@ results (:meth:`simulation.model.LCOModel.results`) and return one plain sentenc
   occupancy ran at 85-95% in winter, [hsj-winter-beds-2017] [nationalworld-bed-occupancy-2023]);
 * **far from the calibration**: emergency admissions per 1,000 a year in the first year more than
   ``far_factor`` times outside the calibration target's own band
-  (:data:`simulation.calibration.TARGETS`, 95-125 per 1,000).
+  (:data:`simulation.calibration.TARGETS`, 95-108 per 1,000).
 
 Scale checks read the scenario alone (:func:`scale_warnings`): the parts of the area that are too
 small at ``run.scale`` to behave like the real ones, so that per-head results at this scale are

@@ -15,6 +15,7 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -76,6 +77,41 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def refresh_generated_text(path: Path, new: str, *, check: bool, stale: str,
+                           current: str, updated: str) -> int:
+    r"""Check a generated text file against ``new``, or rewrite it: the end of every generator.
+
+    With ``check`` nothing changes: print ``current`` and return 0 if the file already holds
+    ``new``, else print ``stale`` to stderr and return 1. Without it, write ``new`` atomically if
+    it differs (printing ``updated``) and return 0. Messages are prefixed with the path.
+
+    Example:
+        >>> import tempfile
+        >>> page = Path(tempfile.mkdtemp()) / "page.md"
+        >>> refresh_generated_text(page, "x\n", check=True, stale="stale", current="ok",
+        ...                        updated="written")  # doctest: +ELLIPSIS
+        1
+        >>> refresh_generated_text(page, "x\n", check=False, stale="stale", current="ok",
+        ...                        updated="written")  # doctest: +ELLIPSIS
+        /...page.md: written
+        0
+    """
+    path = Path(path)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if check:
+        if new != old:
+            print(f"{path}: {stale}", file=sys.stderr)
+            return 1
+        print(f"{path}: {current}")
+        return 0
+    if new != old:
+        atomic_write_bytes(path, new.encode("utf-8"))
+        print(f"{path}: {updated}")
+    else:
+        print(f"{path}: already current")
+    return 0
+
+
 def atomic_write_json(path: Path, obj: Any) -> None:
     """Write JSON atomically, pretty-printed."""
     atomic_write_bytes(path, (json.dumps(obj, indent=2, default=str) + "\n").encode("utf-8"))
@@ -84,7 +120,7 @@ def atomic_write_json(path: Path, obj: Any) -> None:
 MANIFEST_FILES = ("manifest.json", "report_manifest.json")
 """Where a folder written by lco-sim records what wrote it (the report keeps its older name)."""
 
-OUTPUT_KINDS = ("run", "sweep", "report", "validation")
+OUTPUT_KINDS = ("run", "sweep", "report", "validation", "calibration")
 """The ``kind`` in the manifest of each kind of folder lco-sim writes."""
 
 PARTIAL_MARKER = ".lco-sim-partial"

@@ -297,23 +297,12 @@ def main(argv: list[str] | None = None) -> int:
         for line in bad:
             print(f"references.toml: {line}", file=sys.stderr)
         return 1
-    new = render_page(refs)
-    old = args.file.read_text(encoding="utf-8") if args.file.exists() else ""
-    if args.check:
-        if new != old:
-            print(f"{args.file}: stale; run python -m simulation.references", file=sys.stderr)
-            return 1
-        print(f"{args.file}: current ({len(refs)} references)")
-        return 0
-    if new != old:
-        from simulation.provenance import atomic_write_bytes
+    from simulation.provenance import refresh_generated_text
 
-        atomic_write_bytes(args.file, new.encode("utf-8"))
-        print(f"{args.file}: updated ({len(refs)} references)")
-    else:
-        print(f"{args.file}: already current")
-    return 0
-
+    return refresh_generated_text(
+        args.file, render_page(refs), check=args.check,
+        stale="stale; run python -m simulation.references",
+        current=f"current ({len(refs)} references)", updated=f"updated ({len(refs)} references)")
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -319,7 +319,9 @@ class DemandParams(Section):
         "CALIBRATED so the crude rate is ~5.2 appointments per person (GPAD 2019) "
         "[nhs-digital-gpad-2020]",
         "Routine GP need by age for a tier-0, middle-deprivation patient (renormalised by "
-        "tier mix).")
+        "tier mix).",
+        calibrate={"targets": ["gp_per_person", "gp_85_89", "gp_5_14", "gp_infants"],
+                   "how": "scale", "low": 0.8, "high": 1.25})
     gp_need_rr_by_tier: list[float] = param(
         [1.0, 1.6, 2.5, 3.0], "rate ratio vs tier 0",
         "People with 4+ conditions have almost 3x the appointments of people with 1 condition "
@@ -348,7 +350,9 @@ class DemandParams(Section):
         "per 1,000 in 2017/18: 6.02m admissions [steventon-2018] / 55.6m people "
         "[ons-england-population-nd]) and to unverified placeholders for 85+ (about 500-600 per "
         "1,000; no published table by age was found)",
-        "Emergency admission rate by age in IMD quintile 5 (tier mix of that age).")
+        "Emergency admission rate by age in IMD quintile 5 (tier mix of that age).",
+        calibrate={"targets": ["admissions_per_1000"], "how": "scale", "low": 0.8, "high": 1.25,
+                   "with": ["demand.admissions_by_age_most_deprived"]})
     admissions_by_age_most_deprived: AgeTable = param(
         {0: 450.0, 1: 150.0, 5: 50.0, 10: 44.0, 15: 60.0, 20: 68.0, 38: 85.0, 53: 108.0, 67: 195.0,
          75: 340.0, 85: 560.0},
@@ -373,7 +377,9 @@ class DemandParams(Section):
         "[hscic-focus-ae-2013]; 47% of attendances aged 65+ admitted [gilbert-2017]; under-65 "
         "value CALIBRATED to the overall 23% (all A&E) [hscic-ae-journey-2014] to 29% (major "
         "A&E) [steventon-2018] for attendances at admitting (type 1) departments",
-        "Probability that an acute attendance at A&E ends in admission, by age.", each_le=1.0)
+        "Probability that an acute attendance at A&E ends in admission, by age.", each_le=1.0,
+        calibrate={"targets": ["ae_conversion"], "how": "entry", "entry": 0, "low": 0.1,
+                   "high": 0.35})
     admissions_via_ae_share: float = param(
         0.72, "share", "ASSUMPTION: about 70% of emergency admissions come through A&E, the rest "
         "by GP referral or direct to assessment units (NHS England monthly A&E statistics, from "
@@ -384,20 +390,22 @@ class DemandParams(Section):
         "most 4.7 of 11.8 points [blunt-2010]; CALIBRATED with ageing and multimorbidity to "
         "3-3.5%/yr total growth (3.2%/yr 2006/07-2017/18 [steventon-2018])",
         "Non-demographic growth of the acute hazard at a given age, tier and deprivation.",
-        ge=-0.1, le=0.1)
+        ge=-0.1, le=0.1,
+        calibrate={"targets": ["admissions_growth"], "low": 0.0, "high": 0.03})
     winter_amplitude: float = param(
         0.10, "relative", "ASSUMPTION: CALIBRATED to winter G&A occupancy of 91-96% "
         "[hsj-winter-beds-2017] [nationalworld-bed-occupancy-2023] with an annual mean near 90% "
         "[hsj-bed-occupancy-2018]",
         "Amplitude of the seasonal cosine on the acute hazard (peak in mid-January).",
-        ge=0.0, le=0.5)
+        ge=0.0, le=0.5, calibrate={"targets": ["winter_occupancy"], "low": 0.0, "high": 0.25})
     winter_peak_day_of_year: int = param(15, "day of year", "ASSUMPTION: mid-January peak (winter "
                                          "occupancy peaks in January "
                                          "[nationalworld-bed-occupancy-2023])",
                                          "Day of the year when acute demand peaks.", ge=1, le=366)
     readmission_rr_30d: float = param(
         3.9, "hazard ratio", "CALIBRATED to 30-day readmissions of 6.6-7% [friebel-2018]",
-        "Multiplier on the acute hazard in the 30 days after discharge.", ge=1.0, le=50.0)
+        "Multiplier on the acute hazard in the 30 days after discharge.", ge=1.0, le=50.0,
+        calibrate={"targets": ["readmission_30d"], "low": 1.5, "high": 8.0})
 
 
 class PrimaryCareParams(Section):
@@ -438,7 +446,8 @@ class CommunityParams(Section):
         "Reablement for 1,641 people a year in Manchester [manchester-cc-budget-2022] x 34.5 days "
         "mean duration [jones-2024] = ~155 places for ~560,000 people; CALIBRATED within that to "
         "the delayed-discharge share (above 5% of bed days in 2017 [kings-fund-dtoc-2018])",
-        "Reablement and home-support places after discharge.", ge=0.0, le=1000.0)
+        "Reablement and home-support places after discharge.", ge=0.0, le=1000.0,
+        calibrate={"targets": ["dtoc_share"], "low": 10.0, "high": 60.0})
     home_support_days: float = param(
         34.5, "days", "Reablement: mean duration 34.5 days (section 10.7) [jones-2024]",
         "Mean length of a reablement / home-support episode.", gt=0.0, le=365.0)
@@ -513,7 +522,9 @@ class HospitalParams(Section):
         "[health-foundation-los-2023], standardised here to England's 42% of admissions aged 65+ "
         "(derived from [wolters-2019] and [nao-2018]); CALIBRATED with the zero-day "
         "share and delays to those means", "Mean clinical LOS of overnight stays by age.",
-        each_gt=0.0, each_le=365.0)
+        each_gt=0.0, each_le=365.0,
+        calibrate={"targets": ["mean_los", "los_85_plus"], "how": "scale", "low": 0.8,
+                   "high": 1.25})
     clinical_los_rr_by_tier: list[float] = param(
         [0.8, 1.0, 1.15, 1.35], "ratio", "Overnight emergency patients with 5+ "
         "conditions stay 10.8 nights [steventon-2018] vs 7.9 overall "
@@ -530,7 +541,7 @@ class HospitalParams(Section):
         "Admissions +3.2%/yr but bed days +0.3%/yr (2006/07-2017/18) [steventon-2018], so LOS fell "
         "~2.8%/yr; CALIBRATED with ageing and case mix to +0.3%/yr bed days",
         "Trend in clinical LOS.",
-        ge=-0.2, le=0.2)
+        ge=-0.2, le=0.2, calibrate={"targets": ["bed_days_growth"], "low": -0.06, "high": -0.01})
     home_support_need_by_age: AgeTable = param(
         {0: 0.0075, 50: 0.0225, 65: 0.09, 75: 0.18, 85: 0.27}, "share of overnight discharges",
         "Delayed patients: 83% aged 65+, 39% aged 85+ [health-foundation-delayed-patients-2018]; "
@@ -1009,6 +1020,8 @@ def dump_toml(model: BaseModel) -> str:
     def emit(section: BaseModel, prefix: str) -> None:
         values = {name: getattr(section, name) for name in type(section).model_fields}
         for k, v in values.items():
+            if v is None:  # TOML has no null: an unset optional parameter is left out
+                continue
             if not isinstance(v, BaseModel) and not (isinstance(v, list) and v
                                                      and isinstance(v[0], BaseModel)):
                 lines.append(f"{k} = {scalar(v)}")

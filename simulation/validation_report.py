@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.calibration import Target
+from simulation.calibration import EFFECT_TARGETS, Target
 from simulation.provenance import atomic_write_json, environment, replaced_directory
 from simulation.references import cited_keys, references_markdown
 from simulation.statistics import mean_ci
@@ -134,6 +134,9 @@ def case_managed_change(base, arm) -> float:
     return (count(arm) / base_n - 1) * 100 if base_n else float("nan")
 
 
+EARLY_EFFECT = next(t for t in EFFECT_TARGETS if t.key == "early_effect")
+"""The 'close to zero for about 2 years' band, defined once in :mod:`simulation.calibration`."""
+
 def _last_year(run, metric: str) -> float:
     res = run.results
     d = res[(res["dimension"] == "all") & (res["metric"] == metric)]
@@ -175,8 +178,10 @@ POLICY_TARGETS: tuple[PolicyTarget, ...] = (
         whole_population_change, min_years=2),
     PolicyTarget(
         "integration_first_two_years", "Change in emergency admissions in the first 2 years, full "
-        "integration vs none", "%", "effects close to zero for about 2 years", -2.0, 2.0,
-        "[health-foundation-iau-2021]", "ASSUMPTION: 'close to zero' read as within +-2%",
+        "integration vs none", "%", "effects close to zero for about 2 years", EARLY_EFFECT.low,
+        EARLY_EFFECT.high, "[health-foundation-iau-2021]",
+        f"ASSUMPTION: 'close to zero' read as within {EARLY_EFFECT.low:+g}% to "
+        f"{EARLY_EFFECT.high:+g}% (the early_effect band of simulation.calibration)",
         early_change,
         min_years=2),
     PolicyTarget(

@@ -7,8 +7,11 @@ docstrings or signatures change without ``make docs``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import simulation
 from simulation.api_docs import (
     API_DIR,
     INDEX,
@@ -24,6 +27,14 @@ def test_the_markdown_reference_in_docs_api_matches_the_code():
     stale = stale_pages(API_DIR)
     assert not stale, (f"docs/api/ is out of date for {len(stale)} pages ({stale[:5]}): run "
                        "`make docs` (python -m simulation.api_docs) and commit docs/api/")
+
+
+def test_no_page_carries_the_building_checkouts_path():
+    """A default resolved at import time (a file path) would make the pages differ per clone."""
+    root = str(Path(simulation.__file__).resolve().parent.parent)
+    modules, _ = importable(documented_modules())
+    leaked = [name for name, text in markdown_reference(modules).items() if root in text]
+    assert not leaked, f"pages showing this checkout's path {root}: {leaked}"
 
 
 def test_the_reference_has_a_page_for_every_module_linked_from_the_index():

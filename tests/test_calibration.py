@@ -2,6 +2,14 @@
 
 At 10% scale (60,000 patients) over the full 10-year contract, so that yearly growth rates are
 measured over ten points and the small age groups hold a few hundred people.
+
+The bands are the sources' own ranges. Some had been widened beyond their source to pass; since
+they were narrowed (issue 14) the model, not yet re-tuned, misses four of them on this seed (with
+care homes and the end of life in the model): GP appointments 4.65 a person against 4.7-5.5,
+30-day readmissions below 6.6%, admissions growth 2.99% a year against 3-3.5%, and winter
+occupancy 96.3% against 91-96%. They are expected failures (``strict``: the test fails once the
+model meets one, so its mark is removed then), never a band widened to pass. The delayed-transfer
+share (5-7%) is met since delays waiting for care-home places and home-care packages joined it.
 """
 
 from __future__ import annotations
@@ -16,7 +24,14 @@ def table():
     return evaluate(run_baseline(scale=0.1, years=10, replications=1, seed=3))
 
 
-@pytest.mark.parametrize("key", [t.key for t in TARGETS])
+NOT_YET_MET = {"gp_per_person", "readmission_30d", "admissions_growth", "winter_occupancy"}
+"""Targets whose band was narrowed to its source and that the model misses until re-tuned."""
+
+
+@pytest.mark.parametrize("key", [
+    pytest.param(t.key, marks=pytest.mark.xfail(
+        strict=True, reason="band narrowed to the source's range; model not yet re-tuned"))
+    if t.key in NOT_YET_MET else t.key for t in TARGETS])
 def test_target_met_at_reduced_scale(table, key):
     row = table.set_index("key").loc[key]
     assert row["met"] is True or row["met"] == True, (  # noqa: E712
@@ -26,3 +41,11 @@ def test_target_met_at_reduced_scale(table, key):
 def test_evaluate_marks_met_from_the_numbers(table):
     recomputed = (table["low"] <= table["value"]) & (table["value"] <= table["high"])
     assert (table["met"].astype(bool) == recomputed).all()
+
+
+def test_no_band_is_wider_than_its_source():
+    for t in TARGETS:
+        if t.source_range is not None:
+            assert t.source_range[0] <= t.low <= t.high <= t.source_range[1], t.key
+        if t.widened_from is not None:
+            assert t.widened_from[0] <= t.low and t.high <= t.widened_from[1], t.key

@@ -207,7 +207,7 @@ CORE = ("population", "community", "hospital", "practice", "lco", "levers", "ser
 OUTPUT_PACKAGES = ("simulation.report", "simulation.dashboard", "simulation.commands",
                    "simulation.cli", "simulation.plots")
 WORKFLOW_PACKAGES = ("simulation.finance", "simulation.experiments", "simulation.runner",
-                     "simulation.calibration", "simulation.validation_report")
+                     "simulation.calibration", "simulation.validation_report", "simulation.fitting")
 
 
 def _within(module: str, packages: tuple[str, ...]) -> bool:
@@ -241,7 +241,8 @@ def test_core_imports_no_workflow_or_output_module():
 def test_workflow_imports_no_output_module():
     files = [p for p in (ROOT / "simulation").rglob("*.py")
              if str(p.relative_to(ROOT / "simulation")).startswith(
-                 ("finance", "experiments", "runner", "calibration", "validation_report"))]
+                 ("finance", "experiments", "runner", "calibration", "validation_report",
+                  "fitting"))]
     assert files
     for path in files:
         for module in _imports(path):

@@ -26,6 +26,8 @@ from simulation.scenario import GP_CORE_SCOPES, Scenario, ScenarioError
 
 SCALE = 0.01
 GP_CORE_2019_20 = 155.46  # £ per registered patient (NHS Payments to General Practice 2019/20)
+NHSCII_2019_20_TO_2023_24 = 1.0249 * 1.0258 * 1.0732 * 1.0247  # pay and prices, % into each year
+GP_CORE_NOW = GP_CORE_2019_20 * NHSCII_2019_20_TO_2023_24  # in 2023/24 prices
 
 
 def _dudley(scope: str, level: str = "full", **overrides) -> Scenario:
@@ -104,9 +106,10 @@ def test_scope_changes_budget_and_spend_by_exactly_the_gp_core_of_the_practices_
     inside, outside, lists = inside_outside
     a = inside.part("finance").yearly().set_index("year")
     b = outside.part("finance").yearly().set_index("year")
-    # independent computation: £155.46 (2019/20) uprated at 3% a year to 2023/24, times the mean
+    # independent computation: £155.46 (2019/20) uprated with the NHS Cost Inflation Index to
+    # 2023/24, times the mean
     # registered list of the fully integrated practices, recorded by hand above
-    price = GP_CORE_2019_20 * 1.03 ** 4
+    price = GP_CORE_NOW
     expected = np.array([lists[y * 365:(y + 1) * 365].mean() for y in range(2)]) * price
     assert (expected > 0).all()
     np.testing.assert_allclose(a["gp_core"], expected, rtol=1e-12)
@@ -190,7 +193,7 @@ def test_the_appraisal_account_follows_the_scope_but_the_appraisal_does_not():
     a = run_finance(full[full["replication"] == 0], arms["fully_integrated"]["full"])
     b = run_finance(full[full["replication"] == 0], arms["outside"]["full"])
     sums = full[(full["replication"] == 0) & (full["metric"] == "gp_core_patients")]
-    expected = sums.sort_values("year")["value"].to_numpy() / 365 * GP_CORE_2019_20 * 1.03 ** 4
+    expected = sums.sort_values("year")["value"].to_numpy() / 365 * GP_CORE_NOW
     np.testing.assert_allclose(a["budget"] - b["budget"], expected, rtol=1e-9)
     np.testing.assert_allclose(a["primary"] - b["primary"], expected, rtol=1e-9)
     np.testing.assert_allclose(a["total"] - b["total"], expected, rtol=1e-9)
@@ -318,7 +321,7 @@ def test_the_report_and_workbook_state_the_scope_in_the_areas_words(tmp_path):
     assert 0.6 * 300_000 < inside["level=full"] < 0.97 * 300_000  # full-population equivalents
     money = scope["GP core in budget and spend, year 1 (£)"]
     # the CSV keeps 6 significant figures
-    assert money["level=full"] == pytest.approx(inside["level=full"] * GP_CORE_2019_20 * 1.03 ** 4,
+    assert money["level=full"] == pytest.approx(inside["level=full"] * GP_CORE_NOW,
                                                 rel=1e-5)
     assert set(scope["gp_core_scope"]) == {"fully_integrated"}
     spend = pd.read_csv(pack / "spend_by_sector.csv").set_index("arm")

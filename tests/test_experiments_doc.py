@@ -7,11 +7,10 @@ documented API works as written, not the numbers it prints.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from test_extending_doc import runnable_blocks
+from test_extending_doc import run_doc
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "experiments.md"
 
@@ -28,16 +27,7 @@ def test_the_doc_shows_every_step_of_the_python_api_and_mesa_batch_run():
 @pytest.mark.slow
 def test_every_python_block_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    namespace: dict = {"__name__": "experiments_doc"}
-    for i, block in enumerate(runnable_blocks(DOC.read_text(encoding="utf-8"))):
-        saved = re.match(r"# file: (\S+)\n", block)
-        if saved:
-            (tmp_path / saved[1]).write_text(block, encoding="utf-8")
-            continue
-        try:
-            exec(compile(block, f"docs/experiments.md block {i + 1}", "exec"), namespace)
-        except Exception as exc:  # name the block, keep the traceback
-            raise AssertionError(f"docs/experiments.md block {i + 1} failed: {exc!r}") from exc
+    namespace = run_doc(DOC, tmp_path, {"__name__": "experiments_doc"})
     printed = capsys.readouterr().out
     # what the page says happens does happen
     assert ("metrics: 'occupied_beds:sum' is not recorded by deprivation_quintile; it is "

@@ -65,11 +65,12 @@ def test_appraisal_of_a_known_difference():
     fp = s_full.finance.model_copy(update={"optimism_bias": 0.0})
     result = appraise(yearly, {"none": s_none, "full": s_full}, "none", finance=fp)
     f = result.flows[result.flows["replication"] == 0].set_index("year")
-    long_stay = 5134.0
+    long_stay = 5134.0 * fp.hospital_marginal_share  # at marginal cost (30% of average)
     np.testing.assert_allclose(f["benefits_economic"], [0, 10 * long_stay, 10 * long_stay])
     assert (f["benefits_cash"] == 0).all()  # 2 beds freed is less than a 28-bed ward
-    tr = 161.0 * 1.03 ** 7 * 1000 / 3
-    dr = 20.0 * 1000
+    nhscii = 1.0209 * 1.0124 * 1.0160 * 1.0214 * 1.0249 * 1.0258 * 1.0732 * 1.0247  # 15/16-23/24
+    tr = 80.6 * nhscii * 1000 / 3
+    dr = 17.0 * nhscii * 1000
     np.testing.assert_allclose(f["costs"], [tr + dr, tr + dr, tr])
     r = result.runs.iloc[0]
     hand = npv(f["benefits_economic"] - f["costs"], 0.035)
@@ -80,4 +81,5 @@ def test_appraisal_of_a_known_difference():
     assert summary["npv_economic_differs_from_zero"] == "yes"  # identical replications: zero width
     with_ob = appraise(yearly, {"none": s_none, "full": s_full}, "none",
                        finance=fp.model_copy(update={"optimism_bias": 0.41}))
+    # here every cost is a programme cost (no simulated community activity), so all is uplifted
     assert with_ob.runs.iloc[0]["pv_costs"] == pytest.approx(1.41 * r["pv_costs"])

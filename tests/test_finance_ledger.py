@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.finance.costs import unit_costs, uprate
+from simulation.finance.costs import unit_costs
 from simulation.finance.ledger import allocate_places
+from simulation.finance.prices import to_price_year
 from simulation.runner import run_scenario
 from simulation.scenario import Scenario
 
@@ -32,8 +33,7 @@ def test_costs_reconcile_with_activity_per_sector_and_year(full_run):
     """
     s = full_run.model.scenario
     fp = s.finance
-    p = {name: uprate(c.value, c.cost_year, fp.price_year, fp.inflation_per_year)
-         for name, c in fp.unit_costs}
+    p = {name: to_price_year(c.value, c.cost_year, fp) for name, c in fp.unit_costs}
     daily = _daily(full_run)
     year = daily.index // 365
     y = daily.groupby(year).sum()
@@ -82,9 +82,11 @@ def test_uprating_uses_the_cost_year():
     fp = Scenario().finance
     prices = unit_costs(fp)
     assert prices["ae_attendance"] == 273.0  # already in the price year
-    assert prices["excess_bed_day"] == pytest.approx(313.0 * 1.03 ** 7)
+    # NHS Cost Inflation Index, pay and prices, % change into 2017/18 .. 2023/24 [jones-2026]
+    index = 1.0124 * 1.0160 * 1.0214 * 1.0249 * 1.0258 * 1.0732 * 1.0247
+    assert prices["excess_bed_day"] == pytest.approx(313.0 * index)
     later = Scenario().with_overrides({"finance.price_year": "2024/25"}).finance
-    assert unit_costs(later)["ae_attendance"] == pytest.approx(273.0 * 1.03)
+    assert unit_costs(later)["ae_attendance"] == pytest.approx(273.0 * 1.0402)
 
 
 def _run(share: float, reference_growth: float):

@@ -126,3 +126,43 @@ def test_report_renders_in_headless_chromium(pack):
         browser.close()
     assert shot.stat().st_size > 20_000
     shutil.copy(shot, Path("/tmp") / "lco_report_screenshot.png")
+
+
+@pytest.mark.slow
+def test_npv_and_bcr_recomputed_from_the_workbooks_yearly_flows(pack):
+    """An independent check, without the finance code: discount the workbook's yearly flows.
+
+    Each replication's costs and benefits by year are discounted at the scenario's rate from year
+    1 (the present-value year, undiscounted); their means must equal the options appraisal's NPV
+    and BCR, and the NPV decomposition's components must add up to the same NPVs.
+    """
+    import tomllib
+
+    import numpy as np
+
+    sheets = pd.read_excel(pack / "business_case.xlsx", sheet_name=None)
+    flows, options = sheets["appraisal_flows"], sheets["options_appraisal"].set_index("option")
+    with open(pack.parent / "base_scenario.toml", "rb") as fh:
+        rate = tomllib.load(fh)["finance"]["discount_rate"]
+    parts = [c for c in flows.columns if c.startswith(("programme_", "optimism_bias_",
+                                                        "activity_"))]
+    np.testing.assert_allclose(flows[parts].sum(axis=1), flows["costs"], rtol=1e-9, atol=1e-3)
+    for arm, f in flows.groupby("arm"):
+        per = []
+        for _, g in f.groupby("replication"):
+            d = (1 + rate) ** -(g["year"] - 1.0)
+            c, be, bc = (float((g[k] * d).sum()) for k in ("costs", "benefits_economic",
+                                                            "benefits_cash"))
+            per.append((be - c, be / c, bc - c))
+        npv_e, bcr_e, npv_c = np.mean(per, axis=0)
+        row = options.loc[arm]
+        assert npv_e == pytest.approx(row["npv_economic"], rel=1e-9, abs=1e-3)
+        assert bcr_e == pytest.approx(row["bcr_economic"], rel=1e-9)
+        assert npv_c == pytest.approx(row["npv_cash"], rel=1e-9, abs=1e-3)
+        dec = sheets["npv_decomposition"]
+        dec = dec[dec["arm"] == arm]
+        economic = dec[dec["in_npv"].isin(["both", "economic"])]["pv"].sum()
+        assert economic == pytest.approx(npv_e, rel=1e-9, abs=1e-3)
+    html = (pack / "report.html").read_text(encoding="utf-8")
+    assert "What drives the NPV" in html and "Switching values" in html
+    assert "present-value year" in html and "risk register" in html

@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from simulation.finance_parameters import ProgrammeCost
 from simulation.parameters import Section
 from simulation.scenario import ScenarioError, describe_validation_error, read_toml
 
@@ -198,9 +199,18 @@ class Area(Section):
         "own: where one was looked for, or why a figure found could not be used (by key).")
     care_homes: AreaCareHomes | None = Field(None, description="Care homes (optional; "
                                              "England's figures when absent).")
+    programme_costs: dict[Literal["transformation", "double_running"], ProgrammeCost] = Field(
+        default_factory=dict, description="The area's own programme cost estimates (finance."
+        "transformation_cost_per_head, finance.double_running_per_head_year), each with value, "
+        "cost_year, low, high, distribution, category and source; absent = the national "
+        "defaults from vanguard funding.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Area:
+        for item, cost in self.programme_costs.items():
+            if not cost.source.strip():
+                raise ValueError(f"programme_costs.{item}.source: empty; every value needs a "
+                                 "source (write ASSUMPTION and why when nothing is published)")
         _unique([t.key for t in self.targets], "targets")
         names = [loc.name for loc in self.localities]
         _unique(names, "localities")
@@ -323,7 +333,9 @@ def area_scenario_data(area: Area) -> dict[str, Any]:
         "finance": {"budget_per_head": {"value": c.budget_per_head,
                                         "cost_year": c.budget_cost_year},
                     **({"savings_share_lco": c.savings_share_lco}
-                       if c.savings_share_lco is not None else {})},
+                       if c.savings_share_lco is not None else {}),
+                    **{PROGRAMME_FIELDS[k]: v.model_dump()
+                       for k, v in area.programme_costs.items()}},
         **({"integration": {"contracts": {"gp_core_scope": c.gp_core_scope}}}
            if c.gp_core_scope is not None else {}),
         **({"care_homes": {"places_per_1000_65plus": area.care_homes.places_per_1000_65plus,
@@ -346,6 +358,9 @@ def scenario_source(area: Area, path: str) -> str | None:
         return area.contract.sources[leaf]
     if head == "finance" and leaf in ("budget_per_head", "savings_share_lco"):
         return area.contract.sources.get(leaf)
+    item = {f: k for k, f in PROGRAMME_FIELDS.items()}.get(leaf)
+    if head == "finance" and item in area.programme_costs:
+        return area.programme_costs[item].source
     if path == "integration.contracts.gp_core_scope":
         return area.contract.sources.get("gp_core_scope")
     if head == "care_homes" and area.care_homes is not None and leaf in area.care_homes.sources:
@@ -368,12 +383,17 @@ def scenario_source(area: Area, path: str) -> str | None:
     return None
 
 
+PROGRAMME_FIELDS = {"transformation": "transformation_cost_per_head",
+                    "double_running": "double_running_per_head_year"}
+"""The finance parameter each area programme cost sets."""
+
 AREA_PATHS = ("name", "run.years", "run.start_date", "population.registered_patients",
               "population.practices", "population.age_shares", "population.female_share",
               "population.births_per_1000", "population.mortality_local_excess",
               "population.localities", "population.neighbourhoods",
               "population.deprivation_by_locality", "hospitals.sites",
               "hospitals.home_site_of_locality", "finance.budget_per_head",
-              "finance.savings_share_lco", "integration.contracts.gp_core_scope",
+              "finance.savings_share_lco", "finance.transformation_cost_per_head",
+              "finance.double_running_per_head_year", "integration.contracts.gp_core_scope",
               "care_homes.places_per_1000_65plus", "care_homes.self_funded_share")
 """Dotted scenario paths whose defaults come from the area (reset when the area changes)."""

@@ -2,28 +2,42 @@
 
 Inputs are yearly sums of the model's daily metrics for every arm and replication (see
 :func:`yearly_from_daily`). Each replication of an arm is compared with the do-nothing replication
-that used the same seed (common random numbers), year by year:
+that used the same seed (common random numbers), year by year. Every flow is kept by kind, so the
+net present value (NPV) decomposes exactly (:func:`decompose`):
 
-* **costs** = the change in community, primary and social-care spend (activity x unit cost, funded
-  capacity) plus transformation and double running, uplifted by ``optimism_bias`` when positive.
-  Primary care is valued as its activity (GP appointments at unit cost) in every arm, whatever the
-  contract's scope: moving practices' core contracts into the LCO's budget is a transfer between
-  budgets, not a cost (:func:`run_finance` keeps both views);
-* **economic benefits** = hospital spend avoided at unit cost (A&E, admissions, delayed bed days):
-  capacity freed, which the Green Book counts although it releases no cash;
-* **cash-releasing benefits** = whole wards closable because mean occupied beds fell below the
-  do-nothing arm by ``ward_size`` beds (scaled), each bed day released at ``ward_bed_day``.
+* **programme costs** (estimates, not simulated): transformation and double running
+  (:mod:`simulation.finance.programme`), each uplifted by the optimism bias of its category in the
+  risk register (:mod:`simulation.finance.optimism`), shown separately;
+* **activity costs** (simulated): the change in community, primary and social-care spend
+  (activity x unit cost, funded capacity). Optimism bias is never applied to them. Primary care is
+  valued as its activity (GP appointments at unit cost) in every arm, whatever the contract's
+  scope: moving practices' core contracts into the LCO's budget is a transfer between budgets,
+  not a cost (:func:`run_finance` keeps both views);
+* **economic benefits**: hospital activity avoided (A&E attendances, short and long stays,
+  delayed-discharge bed days), valued at its marginal cost, ``hospital_marginal_share`` of the
+  average unit cost (1.0 = average cost, the sensitivity): capacity freed, which the Green Book
+  counts although it releases no cash; and, when a ward closes, the rest of its cost
+  (``1 - hospital_marginal_share`` of the cash it releases), its fixed costs;
+* **cash-releasing benefits**: whole wards that actually close. A ward is a candidate when mean
+  occupied beds fall below the do-nothing arm by ``ward_size`` beds (scaled); it closes only when
+  the freed beds have persisted ``ward_min_years`` years, ``ward_closure_lag_years`` after that,
+  and releases ``ward_bed_day`` a bed day only from the year it closes and while the beds stay
+  freed (:func:`wards_closed`).
 
-Flows are discounted at ``discount_rate`` (3.5%, [hm-treasury-discounting-2025]) with year 0
-undiscounted. The results are the net present value (NPV), benefit-cost ratio (BCR = PV benefits /
-PV costs) and break-even year (first year in which cumulative discounted net benefit is >= 0),
-each averaged over replications with a 95% t interval of the paired differences.
+All money is in ``price_year`` prices (uprated with the NHS Cost Inflation Index,
+:mod:`simulation.finance.prices`) and discounted to the same year, year 0 of the appraisal, at
+``discount_rate`` (3.5%, [hm-treasury-discounting-2025]). The results are the NPV, benefit-cost
+ratio (BCR = PV benefits / PV costs) and break-even year (first year in which cumulative
+discounted net benefit is >= 0), each averaged over replications with a 95% t interval of the
+paired differences. Economic and cash-releasing NPVs are alternatives, never added.
 
 Example:
     >>> round(npv([-100.0, 50.0, 50.0, 50.0], 0.035), 2)
     40.08
     >>> break_even_year([-100.0, 50.0, 40.0, 30.0], 0.035)
     3
+    >>> wards_closed([0, 1, 1, 1, 0, 2, 2, 2], min_years=2, lag_years=1)  # 2 years + 1 lag
+    [0, 0, 0, 1, 0, 0, 0, 2]
 """
 
 from __future__ import annotations
@@ -40,6 +54,7 @@ from simulation.finance.costs import (
     cost_items,
     cost_lines,
     quantities,
+    sector_column,
     unit_costs,
 )
 from simulation.finance.ledger import (
@@ -49,11 +64,28 @@ from simulation.finance.ledger import (
     lco_cost_lines,
     wards_closable,
 )
+from simulation.finance.optimism import rates as optimism_rates
 from simulation.finance.params import FinanceParams
+from simulation.finance.programme import PROGRAMME_ITEMS
 from simulation.levers import lever_classes
 from simulation.statistics import mean_ci
 
 NON_HOSPITAL = tuple(s for s in SECTORS if s != "hospital")
+HOSPITAL_BENEFITS = ("ae_attendance", "nel_short_stay", "nel_long_stay", "excess_bed_day")
+"""Hospital activity whose avoidance is valued as economic benefit (the costed hospital items)."""
+
+
+def wards_closed(candidates: Sequence[int], min_years: int, lag_years: int) -> list[int]:
+    """Wards closed each year, from the wards the freed beds could close each year.
+
+    A ward closes in year t only if it was a candidate in each of the ``min_years`` years of
+    evidence (ending ``lag_years`` before t) and in every year since, t included: freed beds
+    must persist before a trust closes a ward, closing takes time, and a ward whose beds are
+    needed again reopens. So a ward freed for one year never closes (``min_years`` >= 2).
+    """
+    c = [int(x) for x in candidates]
+    window = min_years + lag_years
+    return [min(c[t - window + 1: t + 1]) if t - window + 1 >= 0 else 0 for t in range(len(c))]
 
 
 def discount_factors(n_years: int, rate: float) -> np.ndarray:
@@ -141,6 +173,8 @@ def run_finance(yearly: pd.DataFrame, scenario,
                "occupied_beds": float(sums["occupied_beds"]) / days[year],
                "bed_days": float(sums["occupied_beds"])}
         row.update({s: float(by.get(s, 0.0)) for s in SECTORS})
+        row.update({f"cost_{i}": float(c) for i, c in zip(lines["item"], lines["cost"],
+                                                           strict=True)})
         row.update(investment(fp, intensity, population, int(year)))
         row["total"] = (sum(row[s] for s in SECTORS) + row["transformation"]
                         + row["double_running"])
@@ -189,8 +223,9 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
         if arm == baseline:
             continue
         fp = finance or scenario.finance
-        prices = unit_costs(fp)
-        ward_day = prices["ward_bed_day"]
+        ward_day = unit_costs(fp)["ward_bed_day"]
+        ob = optimism_rates(fp)
+        ward_beds = fp.ward_size * scenario.run.scale
         for rep, runs in yearly[yearly["arm"].isin([arm, baseline])].groupby("replication"):
             a = runs[runs["arm"] == arm]
             b = runs[runs["arm"] == baseline]
@@ -198,25 +233,41 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
                 continue
             fa = run_finance(a, scenario, fp).set_index("year")
             fb = run_finance(b, scenarios[baseline], fp).set_index("year")
-            years = fa.index.intersection(fb.index)
+            years = sorted(fa.index.intersection(fb.index))
+            rows = []
             for y in years:
                 ra, rb = fa.loc[y], fb.loc[y]
-                cost = sum(economic_spend(ra, s) - economic_spend(rb, s)
-                           for s in NON_HOSPITAL) + \
-                    (ra["transformation"] - rb["transformation"]) + \
-                    (ra["double_running"] - rb["double_running"])
-                cost_ob = cost * (1 + fp.optimism_bias) if cost > 0 else cost
-                freed = rb["occupied_beds"] - ra["occupied_beds"]
-                wards = wards_closable(freed, fp, scenario.run.scale)
-                cash = wards * fp.ward_size * scenario.run.scale * 365 * ward_day
-                econ = rb["hospital"] - ra["hospital"]
-                flows.append({"arm": arm, "replication": rep, "year": int(y), "costs": cost_ob,
-                              "costs_before_ob": cost, "benefits_economic": econ,
-                              "benefits_cash": cash, "net_economic": econ - cost_ob,
-                              "net_cash": cash - cost_ob, "beds_freed": freed,
-                              "wards_closable": wards,
-                              **{f"delta_{s.replace(' ', '_')}":
-                                 economic_spend(ra, s) - economic_spend(rb, s) for s in SECTORS}})
+                row = {"arm": arm, "replication": rep, "year": int(y)}
+                for item in PROGRAMME_ITEMS:
+                    row[f"programme_{item}"] = ra[item] - rb[item]
+                    row[f"optimism_bias_{item}"] = ob[item] * row[f"programme_{item}"]
+                for sec in NON_HOSPITAL:
+                    row[f"activity_{sector_column(sec)}"] = (economic_spend(ra, sec)
+                                                                - economic_spend(rb, sec))
+                for item in HOSPITAL_BENEFITS:
+                    row[f"benefit_{item}"] = fp.hospital_marginal_share * (
+                        rb.get(f"cost_{item}", 0.0) - ra.get(f"cost_{item}", 0.0))
+                # hospital items a lever or a later version adds: kept in one line, so the
+                # benefits always cover the whole hospital sector
+                row["benefit_other_hospital"] = fp.hospital_marginal_share * (
+                    rb["hospital"] - ra["hospital"]) - sum(row[f"benefit_{i}"]
+                                                           for i in HOSPITAL_BENEFITS)
+                row["beds_freed"] = rb["occupied_beds"] - ra["occupied_beds"]
+                row["wards_closable"] = wards_closable(row["beds_freed"], fp, scenario.run.scale)
+                row.update({f"delta_{sector_column(sec)}":
+                            economic_spend(ra, sec) - economic_spend(rb, sec) for sec in SECTORS})
+                rows.append(row)
+            closed = wards_closed([r["wards_closable"] for r in rows], fp.ward_min_years,
+                                  fp.ward_closure_lag_years)
+            for row, w in zip(rows, closed, strict=True):
+                row["wards_closed"] = w
+                row["benefit_ward_closures"] = w * ward_beds * 365 * ward_day
+                # a closed ward also releases its fixed costs, beyond the marginal cost of the
+                # activity avoided already counted: the economic case counts that part too
+                row["benefit_ward_fixed_costs"] = ((1 - fp.hospital_marginal_share)
+                                                   * row["benefit_ward_closures"])
+                _totals(row)
+            flows.extend(rows)
     flows = pd.DataFrame(flows)
     rate = (finance.discount_rate if finance else None)
     runs = []
@@ -225,15 +276,86 @@ def appraise(yearly: pd.DataFrame, scenarios: dict, baseline: str,
         f = f.sort_values("year")
         pv_cost = npv(f["costs"], r)
         pv_econ, pv_cash = npv(f["benefits_economic"], r), npv(f["benefits_cash"], r)
-        runs.append({"arm": arm, "replication": rep, "pv_costs": pv_cost,
-                     "pv_benefits_economic": pv_econ, "pv_benefits_cash": pv_cash,
-                     "npv_economic": pv_econ - pv_cost, "npv_cash": pv_cash - pv_cost,
-                     "bcr_economic": pv_econ / pv_cost if pv_cost > 0 else np.nan,
-                     "bcr_cash": pv_cash / pv_cost if pv_cost > 0 else np.nan,
-                     "break_even_economic": break_even_year(f["net_economic"], r),
-                     "break_even_cash": break_even_year(f["net_cash"], r)})
+        row = {"arm": arm, "replication": rep, "pv_costs": pv_cost,
+               "pv_benefits_economic": pv_econ, "pv_benefits_cash": pv_cash,
+               "npv_economic": pv_econ - pv_cost, "npv_cash": pv_cash - pv_cost,
+               "bcr_economic": pv_econ / pv_cost if pv_cost > 0 else np.nan,
+               "bcr_cash": pv_cash / pv_cost if pv_cost > 0 else np.nan,
+               "break_even_economic": break_even_year(f["net_economic"], r),
+               "break_even_cash": break_even_year(f["net_cash"], r)}
+        row.update({f"pv_{c}": npv(f[c], r) for c in COMPONENTS})
+        runs.append(row)
     runs = pd.DataFrame(runs)
     return Appraisal(flows, runs, summarise(runs))
+
+
+COST_COMPONENTS = (*(f"programme_{i}" for i in PROGRAMME_ITEMS),
+                   *(f"optimism_bias_{i}" for i in PROGRAMME_ITEMS),
+                   *(f"activity_{sector_column(s)}" for s in NON_HOSPITAL))
+"""Columns of :attr:`Appraisal.flows` that add up to ``costs``."""
+ECONOMIC_COMPONENTS = (*(f"benefit_{i}" for i in HOSPITAL_BENEFITS), "benefit_other_hospital",
+                       "benefit_ward_fixed_costs")
+"""Columns that add up to ``benefits_economic``."""
+CASH_COMPONENTS = ("benefit_ward_closures",)
+"""Columns that add up to ``benefits_cash``."""
+COMPONENTS = (*COST_COMPONENTS, *ECONOMIC_COMPONENTS, *CASH_COMPONENTS)
+
+
+def _totals(row: dict) -> None:
+    """Costs, benefits and net flows of a year from its components."""
+    row["costs"] = sum(row[c] for c in COST_COMPONENTS)
+    row["costs_before_ob"] = row["costs"] - sum(row[f"optimism_bias_{i}"]
+                                                for i in PROGRAMME_ITEMS)
+    row["benefits_economic"] = sum(row[c] for c in ECONOMIC_COMPONENTS)
+    row["benefits_cash"] = sum(row[c] for c in CASH_COMPONENTS)
+    row["net_economic"] = row["benefits_economic"] - row["costs"]
+    row["net_cash"] = row["benefits_cash"] - row["costs"]
+
+
+COMPONENT_LABELS = {
+    "programme_transformation": ("programme cost", "transformation"),
+    "programme_double_running": ("programme cost", "double running"),
+    "optimism_bias_transformation": ("optimism bias", "on transformation"),
+    "optimism_bias_double_running": ("optimism bias", "on double running"),
+    "activity_community": ("activity cost (simulated)", "community services"),
+    "activity_primary": ("activity cost (simulated)", "primary care (GP appointments)"),
+    "activity_social_care": ("activity cost (simulated)", "social care"),
+    "benefit_ae_attendance": ("economic benefit", "A&E attendances avoided"),
+    "benefit_nel_short_stay": ("economic benefit", "short-stay admissions avoided"),
+    "benefit_nel_long_stay": ("economic benefit", "long-stay admissions avoided"),
+    "benefit_excess_bed_day": ("economic benefit", "delayed-discharge bed days avoided"),
+    "benefit_other_hospital": ("economic benefit", "other hospital activity avoided"),
+    "benefit_ward_fixed_costs": ("economic benefit",
+                                 "fixed costs of wards closed (beyond marginal cost)"),
+    "benefit_ward_closures": ("cash-releasing benefit", "wards closed"),
+}
+"""Kind and words of each component, for tables."""
+
+
+def decompose(appraisal: Appraisal) -> pd.DataFrame:
+    """Each arm's NPVs split into programme costs, optimism bias, activity costs and benefits.
+
+    One row per arm and component: the mean over replications of its present value, signed as
+    it enters the NPV (costs negative), with a 95% interval, and the NPVs it adds up to. The
+    economic NPV is the sum of every row but the cash benefit; the cash NPV, of every cost row and
+    the cash benefit.
+    """
+    runs = appraisal.runs
+    rows = []
+    for arm, r in runs.groupby("arm", sort=False) if len(runs) else []:
+        for comp in COMPONENTS:
+            kind, label = COMPONENT_LABELS[comp]
+            sign = -1.0 if comp in COST_COMPONENTS else 1.0
+            m, lo, hi = mean_ci(sign * r[f"pv_{comp}"])
+            rows.append({"arm": arm, "kind": kind, "component": label, "column": comp,
+                         "pv": m, "pv_lo": lo, "pv_hi": hi,
+                         "in_npv": "cash" if comp in CASH_COMPONENTS
+                         else "economic" if comp in ECONOMIC_COMPONENTS else "both"})
+        for m_name, label in (("npv_economic", "NPV (economic)"), ("npv_cash", "NPV (cash)")):
+            m, lo, hi = mean_ci(r[m_name])
+            rows.append({"arm": arm, "kind": "total", "component": label, "column": m_name,
+                         "pv": m, "pv_lo": lo, "pv_hi": hi, "in_npv": ""})
+    return pd.DataFrame(rows)
 
 
 SUMMARY_MEASURES = ("pv_costs", "pv_benefits_economic", "pv_benefits_cash", "npv_economic",

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from simulation.finance.prices import to_price_year
 from simulation.finance_parameters import FinanceParams, financial_year_start
 from simulation.levers import BUILT_IN
 from simulation.parts import CostItem
@@ -127,8 +128,10 @@ def cost_items(parts: Iterable = BUILT_IN) -> tuple[CostItem, ...]:
     """The core items and every part's own, in report order.
 
     Example:
-        >>> [i.name for i in cost_items()][-3:]
-        ['community_bed_day', 'social_prescribing_person_year', 'home_support_place_day']
+        >>> [i.name for i in cost_items()][:3]
+        ['gp_appointment', 'ae_attendance', 'nel_short_stay']
+        >>> "end_of_life_support_person" in [i.name for i in cost_items()]  # a lever's own item
+        True
     """
     items = list(CORE_COST_ITEMS)
     for part in parts:
@@ -168,17 +171,21 @@ def sector_column(sector: str) -> str:
 
 
 def uprate(value: float, cost_year: str, price_year: str, inflation_per_year: float) -> float:
-    """A cost in ``cost_year`` prices expressed in ``price_year`` prices at flat inflation."""
+    """A cost in ``cost_year`` prices expressed in ``price_year`` prices at flat inflation.
+
+    The finance uprates with the published index instead
+    (:func:`simulation.finance.prices.to_price_year`); this flat form stays for a quick check.
+    """
     years = financial_year_start(price_year) - financial_year_start(cost_year)
     return value * (1.0 + inflation_per_year) ** years
 
 
 def unit_costs(finance: FinanceParams) -> dict[str, float]:
-    """Every item's unit cost in the price year (plus ``ward_bed_day``)."""
+    """Every item's unit cost in the price year (plus ``ward_bed_day``), uprated by the index."""
     out = {}
     for name in type(finance.unit_costs).model_fields:
         c = getattr(finance.unit_costs, name)
-        out[name] = uprate(c.value, c.cost_year, finance.price_year, finance.inflation_per_year)
+        out[name] = to_price_year(c.value, c.cost_year, finance)
     return out
 
 

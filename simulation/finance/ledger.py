@@ -56,8 +56,8 @@ from simulation.finance.costs import (
     quantities,
     sector_column,
     unit_costs,
-    uprate,
 )
+from simulation.finance.prices import to_price_year
 from simulation.finance_parameters import FinanceParams
 from simulation.metrics import Metric
 from simulation.parts import Part
@@ -151,7 +151,7 @@ def integration_intensity(scenario) -> float:
 def budget(finance: FinanceParams, population: float, year: int) -> float:
     """The capitated budget of model year ``year`` (0-based) in price-year prices."""
     b = finance.budget_per_head
-    per_head = uprate(b.value, b.cost_year, finance.price_year, finance.inflation_per_year)
+    per_head = to_price_year(b.value, b.cost_year, finance)
     return per_head * population * (1 + finance.budget_real_growth_per_year) ** year
 
 
@@ -160,10 +160,10 @@ def gp_core_cost(finance: FinanceParams, patients: float) -> float:
 
     Example:
         >>> round(gp_core_cost(FinanceParams(), 1000.0))
-        174972
+        179738
     """
     g = finance.gp_core_per_head
-    return uprate(g.value, g.cost_year, finance.price_year, finance.inflation_per_year) * patients
+    return to_price_year(g.value, g.cost_year, finance) * patients
 
 
 def share_savings(cash: float, finance: FinanceParams, gp_core: float,
@@ -198,12 +198,11 @@ def investment(finance: FinanceParams, intensity: float, population: float, year
     t, d = finance.transformation_cost_per_head, finance.double_running_per_head_year
     tr = 0.0
     if year < finance.transformation_years:
-        tr = (uprate(t.value, t.cost_year, finance.price_year, finance.inflation_per_year)
+        tr = (to_price_year(t.value, t.cost_year, finance)
               * population * intensity / finance.transformation_years)
     dr = 0.0
     if year < finance.double_running_years:
-        dr = uprate(d.value, d.cost_year, finance.price_year, finance.inflation_per_year) \
-            * population * intensity
+        dr = to_price_year(d.value, d.cost_year, finance) * population * intensity
     return {"transformation": tr, "double_running": dr}
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.areas import load_area
+from simulation.finance.prices import load_index, to_price_year
 from simulation.references import cited_keys, link_citations, references_html
 from simulation.report.data import ExperimentData
 
@@ -106,16 +107,26 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
              f"{dt.date.today().isoformat()}.</p>",
              "<div class='box'><b>How to read this.</b> Every option is compared with "
              f"<b>{html.escape(data.baseline)}</b> (do nothing) run with the same random numbers. "
-             f"Money is in {fp.price_year} prices, discounted at {fp.discount_rate:.1%} a year "
-             "(HM Treasury Green Book, "
-             f"{link_citations('[hm-treasury-discounting-2025]')}), with optimism bias of "
-             f"{fp.optimism_bias:.0%} ({link_citations('[mott-macdonald-2002]')}) added to "
-             "incremental costs. Activity and money are for the "
+             f"Money is in {fp.price_year} prices (price base year; costs uprated with the "
+             f"{html.escape(index_title())}, {link_citations('[jones-2026]')}) and discounted "
+             f"to {fp.pv_year} (present-value year, year 1 of the appraisal) at "
+             f"{fp.discount_rate:.1%} a year (HM Treasury Green Book, "
+             f"{link_citations('[hm-treasury-discounting-2025]')}). Optimism bias "
+             f"({link_citations('[hm-treasury-optimism-bias-2003]')}) is added to the "
+             "programme costs only (transformation and double running), at the rate of each "
+             "cost's category in the risk register (its upper bound less the mitigation "
+             "justified there), never to the simulated activity. Activity and money are for the "
              f"whole population (simulated values divided by the scale {data.scale:g}). Ranges "
              "are 95% confidence intervals across replications; where a range includes zero the "
-             "result is <b>not distinguishable from zero</b>. <b>Economic</b> benefits value all "
-             "hospital activity avoided at unit cost (capacity freed); <b>cash-releasing</b> "
-             f"benefits count only whole wards of {fp.ward_size} beds that could close.</div>"]
+             "result is <b>not distinguishable from zero</b>. <b>Economic</b> benefits value "
+             "hospital activity avoided at its marginal cost, "
+             f"{fp.hospital_marginal_share:.0%} of the average unit cost "
+             f"({link_citations('[hfma-mret-2014]')}; average cost is a sensitivity): capacity "
+             "freed, plus the fixed costs of wards that close. <b>Cash-releasing</b> benefits "
+             f"count only whole wards of {fp.ward_size} "
+             "beds that actually close: the freed beds must persist "
+             f"{fp.ward_min_years} years, the ward closes {fp.ward_closure_lag_years} year(s) "
+             "later and releases cash only from then, while the beds stay freed.</div>"]
     if data.warnings:  # plausibility guards: first thing a reader sees
         parts.append("<div class='box warn'><strong>Warning: some runs are not plausible.</strong>"
                      "<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in data.warnings)
@@ -150,6 +161,7 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
                  "primary and social-care spend plus transformation and double running; primary "
                  "care is valued as its GP appointments whatever the contract's scope (moving "
                  "core contracts into the LCO's budget is a transfer, not a cost).</p>")
+    parts.append(_drivers_section(t))
     parts.append("<h2>Time profile</h2>" + _img(figs.get("time_profile"), "net benefit by year"))
     tp = t["time_profile"]
     if len(tp):
@@ -241,8 +253,10 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
         parts.append(_table(pd.DataFrame({
             "option": s["arm"], "assumption": s["assumption"], "low case": s["low_case"],
             "high case": s["high_case"], "NPV base": [money(x) for x in s["base"]],
-            "NPV low": [money(x) for x in s["low"]], "NPV high": [money(x) for x in s["high"]]}),
-            ("option", "assumption", "low case", "high case")))
+            "NPV low": [money(x) for x in s["low"]], "NPV high": [money(x) for x in s["high"]],
+            "source of the range": s["source"]}),
+            ("option", "assumption", "low case", "high case", "source")))
+    parts.append(_programme_section(t, fp))
     uc = t["unit_costs"]
     parts.append("<h2>Unit costs and what they are applied to</h2>")
     show = uc.fillna("").astype(str)
@@ -333,7 +347,7 @@ def _by_locality(table: pd.DataFrame, data: ExperimentData) -> str:
 
 def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> str:
     """Cost of an avoided emergency admission implied here, against the published costs."""
-    from simulation.finance.costs import admission_value, unit_costs, uprate
+    from simulation.finance.costs import admission_value, unit_costs
 
     def _gbp(x: float) -> str:
         return f"£{x:,.0f}"
@@ -345,15 +359,16 @@ def _admission_cost_check(data: ExperimentData, t: dict[str, pd.DataFrame]) -> s
     p = unit_costs(fp)
     short = y["short_stay_admissions"] / y["emergency_admissions"]
     each = admission_value(fp, short)
-    lo = uprate(1600, "2016/17", fp.price_year, fp.inflation_per_year)
-    hi = uprate(2900, "2016/17", fp.price_year, fp.inflation_per_year)
+    lo = to_price_year(1600, "2016/17", fp)
+    hi = to_price_year(2900, "2016/17", fp)
     return (f"Consistency check: an avoided emergency admission is valued here at about "
             f"{_gbp(each)} ({short:.0%} stays of 0-1 days at {_gbp(p['nel_short_stay'])}, the rest "
             f"at {_gbp(p['nel_long_stay'])}, NCC 2023/24 {link_citations('[jones-2025]')}), "
             f"against £1,600-£2,900 in 2016/17 prices ({_gbp(lo)}-{_gbp(hi)} uprated; "
             f"{link_citations('[hfma-2017]')}, {link_citations('[steventon-2018]')} / "
             f"{link_citations('[nao-2018]')}); delayed bed days add "
-            f"{_gbp(p['excess_bed_day'])} each.")
+            f"{_gbp(p['excess_bed_day'])} each. These are average costs; the appraisal counts "
+            f"{fp.hospital_marginal_share:.0%} of them as released (marginal cost).")
 
 
 def _change(r: pd.Series, label: str) -> str:
@@ -388,3 +403,90 @@ def _fmt_options(opts: pd.DataFrame) -> pd.DataFrame:
             "break-even (economic)": r["break-even year (economic)"],
             "break-even (cash)": r["break-even year (cash)"]})
     return pd.DataFrame(rows).fillna("")
+
+
+def _drivers_section(t: dict[str, pd.DataFrame]) -> str:
+    """What drives each NPV: its decomposition by kind, and the switching value of each driver."""
+    d = t.get("npv_decomposition", pd.DataFrame())
+    if not len(d):
+        return ""
+    out = ["<h2>What drives the NPV</h2><p>Each option's present values by kind, signed as they "
+           "enter the NPV (costs negative). The economic NPV adds every row but the wards closed; "
+           "the cash-releasing NPV adds the cost rows and the wards closed. Programme costs are "
+           "estimates (with their optimism bias shown apart); activity costs and benefits are "
+           "simulated.</p>"]
+    show = pd.DataFrame({
+        "option": d["arm"], "kind": d["kind"],
+        "component": [f"<b>{html.escape(c)}</b>" if k == "total" else c
+                      for k, c in zip(d["kind"], d["component"], strict=True)],
+        "present value": [interval(a, b, c) for a, b, c in zip(d["pv"], d["pv_lo"], d["pv_hi"],
+                                                               strict=True)],
+        "in": d["in_npv"]})
+    out.append(_table(show, ("option", "kind", "component", "in")))
+    sv = t.get("switching_values", pd.DataFrame())
+    if len(sv):
+        out.append("<h3>Switching values</h3><p>The value of each driver at which the option's "
+                   "mean NPV would be zero, the others held at their base values (closed form "
+                   "where the NPV is linear in the driver; the discount rate by root finding). "
+                   "A switching value far outside a driver's range means the sign of the NPV "
+                   "does not depend on it.</p>")
+        show = pd.DataFrame({
+            "option": sv["arm"], "NPV": [m.removeprefix("npv_") for m in sv["measure"]],
+            "driver": sv["driver"], "base": [num(x, 3) for x in sv["base"]],
+            "switching value": [num(x, 3) if np.isfinite(x) else "none" for x in
+                                sv["switching_value"]],
+            "change": [f"{x:+.0%}" if np.isfinite(x) else "-" for x in sv["change"]],
+            "unit": sv["unit"], "note": sv["note"]})
+        out.append(_table(show, ("option", "NPV", "driver", "unit", "note")))
+    return "".join(out)
+
+
+def _programme_section(t: dict[str, pd.DataFrame], fp) -> str:
+    """Programme costs with sources, the optimism-bias register and the price index."""
+    out = []
+    pc = t.get("programme_costs", pd.DataFrame())
+    if len(pc):
+        out.append("<h2>Programme costs, optimism bias and prices</h2><p>Programme costs are "
+                   "estimates from published funding of new-care-model vanguards (an area file "
+                   "may state its own); each has a central value and a range for the "
+                   "sensitivity and a probabilistic analysis.</p>")
+        y = fp.price_year
+        show = pd.DataFrame({
+            "option": pc["arm"], "programme cost": pc["programme cost"], "unit": pc["unit"],
+            "central (low-high)": [f"£{c:,.1f} ({lo:,.1f}-{hi:,.1f}), {cy} prices" for c, lo, hi, cy
+                                   in zip(pc["central"], pc["low"], pc["high"], pc["cost_year"],
+                                          strict=True)],
+            f"central in {y} prices": [f"£{x:,.1f}" for x in pc[f"central_{y}"]],
+            "years": pc["years"], "distribution": pc["distribution"],
+            "optimism bias": [f"{x:.1%} ({c})" for x, c in zip(
+                pc["optimism_bias_applied"], pc["optimism_bias_category"], strict=True)],
+            "source": pc["source"]})
+        out.append(_table(show, ("option", "programme cost", "unit", "central (low-high)",
+                                 "distribution", "optimism bias", "source")))
+    rr = t.get("risk_register", pd.DataFrame())
+    if len(rr):
+        out.append("<h3>Optimism bias: the risk register</h3><p>Applied rate = lower bound + "
+                   "(upper bound - lower bound) x (1 - sum of contribution x mitigated). Edit a "
+                   "copy of the register and name it in <code>finance.risk_register</code>.</p>")
+        show = rr.assign(**{c: [("" if pd.isna(x) else f"{x:.0%}") for x in rr[c]]
+                            for c in ("upper_bound", "lower_bound", "contribution", "mitigated",
+                                      "applied")})
+        out.append(_table(show.astype(str), tuple(show.columns)))
+    pi = t.get("price_index", pd.DataFrame())
+    if len(pi):
+        out.append(f"<h3>Price index</h3><p>Costs are uprated to {fp.price_year} prices by the "
+                   "ratio of index levels of the price year and the cost year.</p>")
+        show = pd.DataFrame({"year": pi["year"],
+                             "% change": ["" if pd.isna(x) else f"{x:.2f}"
+                                          for x in pi["percent_change"]],
+                             f"factor to {fp.price_year}": [f"{x:.4f}" for x in
+                                                            pi[f"factor_to_{fp.price_year}"]],
+                             "basis": pi["basis"]})
+        out.append(_table(show, ("year", "basis")) + "<p class='small'>Source: "
+                   + link_citations(html.escape(str(pi["source"].iloc[0]))) + "</p>")
+    return "".join(out)
+
+
+def index_title() -> str:
+    """Name of the stored price index."""
+    return str(load_index()["title"])

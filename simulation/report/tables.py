@@ -13,9 +13,21 @@ import pandas as pd
 from pydantic import BaseModel
 
 from simulation.areas import load_area
-from simulation.finance.appraisal import Appraisal, discount_factors, distinguishable, run_finance
+from simulation.finance.appraisal import (
+    COMPONENTS,
+    Appraisal,
+    decompose,
+    discount_factors,
+    distinguishable,
+    run_finance,
+)
 from simulation.finance.costs import NOT_MODELLED, SECTORS, unit_cost_table
 from simulation.finance.ledger import share_savings
+from simulation.finance.optimism import rates as optimism_rates
+from simulation.finance.optimism import register_table
+from simulation.finance.prices import index_table
+from simulation.finance.programme import programme_table
+from simulation.finance.switching import switching_values
 from simulation.references import cited_keys, format_reference, load_references
 from simulation.report.data import ExperimentData
 from simulation.scenario import GP_CORE_SCOPES, Scenario
@@ -336,3 +348,64 @@ def unit_costs(data: ExperimentData) -> pd.DataFrame:
     extra = pd.DataFrame([{"item": k, "sector": "-", "quantity": "not modelled", "source": v}
                           for k, v in NOT_MODELLED.items()])
     return pd.concat([t, extra], ignore_index=True)
+
+
+def npv_decomposition(data: ExperimentData, appraisal: Appraisal) -> pd.DataFrame:
+    """Each option's NPVs split by kind: programme costs, optimism bias, activity, benefits.
+
+    Present values (mean over replications, 95% interval) signed as they enter the NPV; see
+    :func:`simulation.finance.appraisal.decompose`. Options in the design's order.
+    """
+    d = decompose(appraisal)
+    if not len(d):
+        return d
+    order = {a: i for i, a in enumerate(data.arms)}
+    return d.sort_values("arm", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+
+
+def switching(data: ExperimentData, appraisal: Appraisal) -> pd.DataFrame:
+    """Switching values of each option's economic and cash NPVs (the value that makes it zero)."""
+    fps = {a: s.finance for a, s in data.appraisal_scenarios.items()}
+    frames = [switching_values(appraisal, fps, m) for m in ("npv_economic", "npv_cash")]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def programme_costs(data: ExperimentData) -> pd.DataFrame:
+    """Each option's programme cost estimates: central, range, prices, category and source."""
+    frames = []
+    for arm, scen in data.arms.items():
+        if arm == data.baseline:
+            continue
+        t = programme_table(scen.finance, optimism_rates(scen.finance))
+        t.insert(0, "arm", arm)
+        frames.append(t)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def risk_register(data: ExperimentData) -> pd.DataFrame:
+    """The optimism-bias register the baseline's finance uses (categories and risks)."""
+    return register_table(data.arms[data.baseline].finance)
+
+
+def price_index(data: ExperimentData) -> pd.DataFrame:
+    """The price index used to uprate costs to the price base year, with its source."""
+    return index_table(data.arms[data.baseline].finance)
+
+
+def appraisal_flows(appraisal: Appraisal) -> pd.DataFrame:
+    """Every option's yearly flows by replication (undiscounted), each component a column.
+
+    Enough to recompute every NPV and BCR of the workbook without lco-sim: discount each year's
+    ``benefits_economic``/``benefits_cash`` and ``costs`` at the stated rate, year 1 (the
+    present-value year) undiscounted, year n by ``1 / (1 + rate) ** (n - 1)``.
+    """
+    f = appraisal.flows
+    if not len(f):
+        return f
+    cols = ["arm", "replication", "year", *COMPONENTS, "costs", "benefits_economic",
+            "benefits_cash", "net_economic", "net_cash", "beds_freed", "wards_closable",
+            "wards_closed"]
+    out = f[cols].copy()
+    out["year"] = out["year"] + 1
+    return out
