@@ -107,21 +107,27 @@ class CareHomeParams(Section):
         "Probability that an overnight stay of a non-resident aged 65+ (tier mix of that age) "
         "ends needing a care-home place.", each_le=1.0)
     community_entry_per_1000_by_age: dict[int, float] = param(
-        {0: 0.0, 65: 0.5, 75: 2.0, 85: 10.0}, "requests per 1,000 non-residents per year",
+        {0: 0.0, 65: 0.25, 75: 1.0, 85: 5.0}, "requests per 1,000 non-residents per year",
         "ASSUMPTION: moves into care homes straight from home, CALIBRATED with the hospital route "
-        "to residents of about 2.8% of people aged 65+ [wolters-2019]",
+        "to residents of about 2.8% of people aged 65+ [wolters-2019] and with it to care-home "
+        "deaths of 20.5-21.8% and their temporary residents' share [ohid-end-of-life-profile-2023] "
+        "where each care-home pool is about one real neighbourhood's places (docs/model.md 7.9a): "
+        "half the rates calibrated in per-neighbourhood pools at reduced scale (0.5/2/10 at "
+        "65/75/85), where a pool of one neighbourhood's places at scale 0.1 (about 19) was often "
+        "full; with the old rates one pool of the area's places filled up in some runs",
         "Rate at which people aged 65+ at home ask for a care-home place (tier mix of that age).")
     end_of_life_placement_share: float = param(
-        0.25, "share of discharges in the last months of life",
+        0.19, "share of discharges in the last months of life",
         "CALIBRATED with end_of_life_placement_from_home to the share of care-home deaths who were "
-        "temporary residents, 36.6% (2019) to 41.2% (2022) [ohid-end-of-life-profile-2023]",
+        "temporary residents, 36.6% (2019) to 41.2% (2022) [ohid-end-of-life-profile-2023], in "
+        "pooled care-home places (0.25 before pooling, when small pools were more often full)",
         "Probability that a non-resident aged 65+ discharged in the last months of life goes to a "
         "care home to die (an NHS-funded end-of-life placement).", ge=0.0, le=1.0)
     end_of_life_placement_from_home: float = param(
-        0.13, "share of final deteriorations at home",
+        0.10, "share of final deteriorations at home",
         "CALIBRATED as end_of_life_placement_share, and with it to care-home deaths of "
         "20.5-21.8% [phe-end-of-life-profiles-2018] "
-        "[ohid-end-of-life-profile-2023]",
+        "[ohid-end-of-life-profile-2023] (0.13 before pooling)",
         "Probability that a person aged 65+ at home moves into a care home for their last days "
         "(if a place is free) when their final deterioration comes.", ge=0.0, le=1.0)
     acute_rr: float = param(

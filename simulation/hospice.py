@@ -35,9 +35,10 @@ class HospiceParams(Section):
         "[phe-end-of-life-profiles-2018] [ohid-end-of-life-profile-2023]",
         "Hospice inpatient beds.", ge=0.0, le=1000.0)
     referral_share: float = param(
-        0.072, "share of people dying at home",
+        0.085, "share of people dying at home",
         "ASSUMPTION: CALIBRATED to 4.7-5.7% of deaths in hospices "
-        "[phe-end-of-life-profiles-2018] [ohid-end-of-life-profile-2023]",
+        "[phe-end-of-life-profiles-2018] [ohid-end-of-life-profile-2023] with the beds pooled "
+        "(0.072 before, when each neighbourhood's fraction of a bed was rounded on its own)",
         "Probability that a person in their last days at home is referred to a hospice bed.",
         ge=0.0, le=1.0)
     nhs_cost_share: float = param(

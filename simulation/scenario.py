@@ -543,13 +543,17 @@ class HospitalParams(Section):
         "Trend in clinical LOS.",
         ge=-0.2, le=0.2, calibrate={"targets": ["bed_days_growth"], "low": -0.06, "high": -0.01})
     home_support_need_by_age: AgeTable = param(
-        {0: 0.0075, 50: 0.0225, 65: 0.09, 75: 0.18, 85: 0.27}, "share of overnight discharges",
+        {0: 0.00773, 50: 0.02318, 65: 0.0927, 75: 0.1854, 85: 0.2781},
+        "share of overnight discharges",
         "Delayed patients: 83% aged 65+, 39% aged 85+ [health-foundation-delayed-patients-2018]; "
         "ASSUMPTION: the shares, CALIBRATED (home-support places fixed at their source) to the "
-        "delayed-discharge share 3.5-7% of bed days [kings-fund-dtoc-2018] and with it the length "
+        "delayed-discharge share 5-7% of bed days [kings-fund-dtoc-2018] and with it the length "
         "of stay at 85+ [health-foundation-los-2023], in pools of one real team (docs/model.md "
-        "7.9a): 1.5 x the shares calibrated before (0.06/0.12/0.18 at 65/75/85), which were "
-        "CALIBRATED where per-neighbourhood pools of 1.4 places at scale 0.1 made waits too long",
+        "7.9a): 1.545 x the shares calibrated before (0.06/0.12/0.18 at 65/75/85), which were "
+        "CALIBRATED where per-neighbourhood pools of 1.4 places at scale 0.1 made waits too long "
+        "(steep near the places' capacity: at scale 0.1, seeds 3-7, 3.0-6.4% at x1.545 and "
+        "3.9-5.3% at x1.5 in a trial with end-of-life care-home and hospice referral shares "
+        "0.11 and 0.08)",
         "Probability that an overnight stay ends needing home support (reablement).", each_le=1.0)
     community_bed_need_by_age: AgeTable = param(
         {0: 0.0, 50: 0.003, 65: 0.01, 75: 0.02, 85: 0.04}, "share of overnight discharges",
