@@ -221,7 +221,7 @@ TARGETS: tuple[Target, ...] = (
     Target("admissions_per_1000", "Emergency admissions per 1,000 per year", "per 1,000/yr",
            "~108 England crude (2017/18); 90-95 CCG average (2013)", 95, 108,
            "Crude rate derived as 6.02m admissions [steventon-2018] / 55.6m people "
-           "[ons-england-population-nd]; CCG rate [morciano-2021]; Manchester has 'high numbers "
+           "[ons-england-population-2024]; CCG rate [morciano-2021]; Manchester has 'high numbers "
            "of emergency admissions' [cqc-manchester-2017]",
            "the published figures, 90 (CCG average) to 108 (England crude); the lower bound 95 "
            "kept from the earlier band (never widened)",
