@@ -88,7 +88,8 @@ class EndOfLifeParams(Section):
         "of 43.9-50.3% at ages 75+ ([phe-older-people-died-hospital-2019]: 45.6%, "
         "about the all-age share) and to a share that falls with age among people aged 75+ (the "
         "same source): 85+ below 75-84 on seeds 3-7 at scale 0.1 over 10 years, where 0.61 at 75 "
-        "and 0.65 at 85 met it on 2 of 5", "Probability that the final deterioration of a person living at home becomes "
+        "and 0.65 at 85 met it on 2 of 5",
+        "Probability that the final deterioration of a person living at home becomes "
         "an acute episode.", each_le=1.0)
     final_episode_in_care_home: float = param(
         0.16, "probability",
