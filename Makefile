@@ -20,8 +20,10 @@ run: $(STAMP)
 	$(BIN)/lco-sim analyse results/integration_levels
 	$(BIN)/lco-sim report results/integration_levels
 
+# One pytest worker per core (pytest-xdist), so the suite uses all of CI's cores; every test runs
+# beside others (its own temporary folders and free ports).
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # The dashboard's browser test drives Debian's chromium (not Playwright's own download).
 browser:

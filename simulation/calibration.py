@@ -183,6 +183,18 @@ class RunMeasures:
         return float(sum(w * place[g] / deaths[g] for g, w in weights.items() if deaths[g] > 0)
                      / total * 100)
 
+    def death_place_gradient(self, metric: str, younger: str = "75-84",
+                             older: str = "85+") -> float:
+        """Change in the share of deaths at a place from one age band to an older one (points).
+
+        Positive when the older band dies there more often: ``deaths_in_care_home`` from 75-84
+        to 85+ should be positive, ``deaths_in_hospital`` negative.
+        """
+        place, deaths = self.by_age_band(metric), self.by_age_band("deaths")
+        if deaths[younger] == 0 or deaths[older] == 0:
+            return float("nan")
+        return float((place[older] / deaths[older] - place[younger] / deaths[younger]) * 100)
+
     def care_home_rate(self, metric: str) -> float:
         """Events of care-home residents per resident-year (places held by residents)."""
         return self.total(metric) / (self.total("care_home_places_occupied") / 365.25)
@@ -209,7 +221,7 @@ TARGETS: tuple[Target, ...] = (
     Target("admissions_per_1000", "Emergency admissions per 1,000 per year", "per 1,000/yr",
            "~108 England crude (2017/18); 90-95 CCG average (2013)", 95, 108,
            "Crude rate derived as 6.02m admissions [steventon-2018] / 55.6m people "
-           "[ons-england-population-nd]; CCG rate [morciano-2021]; Manchester has 'high numbers "
+           "[ons-england-population-2024]; CCG rate [morciano-2021]; Manchester has 'high numbers "
            "of emergency admissions' [cqc-manchester-2017]",
            "the published figures, 90 (CCG average) to 108 (England crude); the lower bound 95 "
            "kept from the earlier band (never widened)",
@@ -342,6 +354,16 @@ TARGETS: tuple[Target, ...] = (
                                          {"75-84": ENGLAND_DEATHS_BY_AGE["75-84"],
                                           "85+": ENGLAND_DEATHS_BY_AGE["85+"]}),
            source_range=(43.9, 50.3)),
+    Target("hospital_deaths_fall_with_age", "Share of deaths in hospital, 85+ minus 75-84",
+           "points", "falls with age among people aged 75+ (2017; no shares by band published)",
+           -100.0, 0.0, "[phe-older-people-died-hospital-2019]",
+           "none: the source states the direction only, so the band is every fall",
+           lambda r: r.death_place_gradient("deaths_in_hospital"), source_range=(-100.0, 0.0)),
+    Target("care_home_deaths_rise_with_age", "Share of deaths in care homes, 85+ minus 75-84",
+           "points", "rises with age: 61% of centenarians die in care homes against 21-22% of "
+           "all deaths (2001-10)", 0.0, 100.0, "[evans-2014] [phe-end-of-life-profiles-2018]",
+           "none: the sources give the direction only, so the band is every rise",
+           lambda r: r.death_place_gradient("deaths_in_care_home"), source_range=(0.0, 100.0)),
     Target("deaths_3plus_admissions_90d", "People who died with 3+ emergency admissions in their "
            "last 90 days", "% of deaths", "5.6% (2009) to 7.5% (2018); 7.1% (2021); 6.2% (2022)",
            5.6, 7.5, "[nuffield-trust-end-of-life-2021] [nuffield-trust-end-of-life-2023] "

@@ -81,13 +81,15 @@ class EndOfLifeParams(Section):
         "8 days (mean of a geometric distribution with that median: about 11.5)",
         "Mean days between the final deterioration and death.", gt=1.0, le=90.0)
     final_episode_at_home: dict[int, float] = param(
-        {0: 0.49, 65: 0.51, 75: 0.61, 85: 0.65}, "probability by age",
+        {0: 0.49, 65: 0.51, 75: 0.66, 85: 0.61}, "probability by age",
         "CALIBRATED to deaths in hospital of 43.4-46.9% (46.9% in 2016 "
         "[phe-end-of-life-profiles-2018], 43.4% in 2022 "
-        "[ohid-end-of-life-profile-2023]) and "
+        "[ohid-end-of-life-profile-2023]), "
         "of 43.9-50.3% at ages 75+ ([phe-older-people-died-hospital-2019]: 45.6%, "
-        "about the all-age share, so non-residents' final deteriorations go to hospital more often "
-        "with age)", "Probability that the final deterioration of a person living at home becomes "
+        "about the all-age share) and to a share that falls with age among people aged 75+ (the "
+        "same source): 85+ below 75-84 on seeds 3-7 at scale 0.1 over 10 years, where 0.61 at 75 "
+        "and 0.65 at 85 met it on 2 of 5",
+        "Probability that the final deterioration of a person living at home becomes "
         "an acute episode.", each_le=1.0)
     final_episode_in_care_home: float = param(
         0.16, "probability",

@@ -177,7 +177,8 @@ class UnitCosts(Section):
         "A week in a care home paid by the NHS (continuing healthcare, end-of-life placements).")
     home_care_hour: UnitCost = param(
         _cost(28.53, "2024/25"), "£ per hour",
-        "Minimum sustainable price £28.53 per hour (UKHCA, 2024/25) [which-home-care-2024]; "
+        "Minimum Price for Homecare in England £28.53 per hour from April 2024 "
+        "[homecare-association-2023]; "
         "ASSUMPTION: councils pay this price",
         "An hour of long-term home care paid by the council.")
     hospice_bed_day: UnitCost = param(
@@ -314,7 +315,7 @@ class FinanceParams(Section):
         "risks whose mitigation reduces them); a planner edits a copy and names it here.")
     hospital_marginal_share: float = param(
         0.3, "share of average unit cost", "The marginal rate emergency tariff paid providers "
-        "30% of tariff for emergency activity above the 2008/09 baseline [hfma-mret-2014]; "
+        "30% of tariff for emergency activity above the 2008/09 baseline [hfma-mret-2013]; "
         "ASSUMPTION that it approximates the short-run cost avoided when activity falls while "
         "wards stay open (range 0.3-1.0; 1.0 = average cost, the sensitivity)",
         "Share of the average (reference) cost of hospital activity that avoiding it releases "

@@ -255,10 +255,12 @@ def render_page(refs: Mapping[str, Reference] | None = None) -> str:
         "",
         "Web pages give the date they were read. Many were read from stored copies of the pages "
         "(some",
-        "at mirrors, named after 'Read in'); a date of 2026-11-22 marks a figure taken from the "
-        "project's",
-        "source notes, compiled before that day and not re-read since. Where a figure was read "
-        "in a",
+        "at mirrors, named after 'Read in'). A page read on 2026-12-03 shows the figure its note "
+        "gives;",
+        "a date of 2026-11-22 marks a figure taken from the project's source notes, compiled "
+        "before that",
+        "day, that could not be confirmed on re-reading (the note says why). Where a figure was "
+        "read in a",
         "secondary source, the original is cited and the secondary source is named. Values with "
         "no",
         "published source are marked ASSUMPTION where they are used, not cited here.",

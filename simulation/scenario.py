@@ -348,7 +348,7 @@ class DemandParams(Section):
         "[pereira-gray-2017], the 67+ band split by age with ~10x for age 80 vs 20s-40s "
         "[blunt-2010]. CALIBRATED jointly with the most-deprived table to the crude rate (≈108 "
         "per 1,000 in 2017/18: 6.02m admissions [steventon-2018] / 55.6m people "
-        "[ons-england-population-nd]) and to unverified placeholders for 85+ (about 500-600 per "
+        "[ons-england-population-2024]) and to unverified placeholders for 85+ (about 500-600 per "
         "1,000; no published table by age was found)",
         "Emergency admission rate by age in IMD quintile 5 (tier mix of that age).",
         calibrate={"targets": ["admissions_per_1000"], "how": "scale", "low": 0.8, "high": 1.25,

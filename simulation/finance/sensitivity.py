@@ -70,7 +70,7 @@ CASES: tuple[Case, ...] = (
      "day included"),
     ("hospital cost basis", "marginal (30%)", _set(hospital_marginal_share=0.3),
      "average cost", _set(hospital_marginal_share=1.0),
-     "Marginal rate emergency tariff, 30% [hfma-mret-2014]; average cost = reference costs "
+     "Marginal rate emergency tariff, 30% [hfma-mret-2013]; average cost = reference costs "
      "[jones-2025]"),
     ("community, primary and social-care unit costs", "-25%",
      lambda fp: scale_items(fp, OUT_OF_HOSPITAL_ITEMS, 0.75), "+25%",

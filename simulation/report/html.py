@@ -121,7 +121,7 @@ def render(data: ExperimentData, t: dict[str, pd.DataFrame], figs: dict[str, str
              "result is <b>not distinguishable from zero</b>. <b>Economic</b> benefits value "
              "hospital activity avoided at its marginal cost, "
              f"{fp.hospital_marginal_share:.0%} of the average unit cost "
-             f"({link_citations('[hfma-mret-2014]')}; average cost is a sensitivity): capacity "
+             f"({link_citations('[hfma-mret-2013]')}; average cost is a sensitivity): capacity "
              "freed, plus the fixed costs of wards that close. <b>Cash-releasing</b> benefits "
              f"count only whole wards of {fp.ward_size} "
              "beds that actually close: the freed beds must persist "
