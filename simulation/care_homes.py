@@ -117,7 +117,7 @@ class CareHomeParams(Section):
         "full; with the old rates one pool of the area's places filled up in some runs",
         "Rate at which people aged 65+ at home ask for a care-home place (tier mix of that age).")
     end_of_life_placement_share: float = param(
-        0.19, "share of discharges in the last months of life",
+        0.22, "share of discharges in the last months of life",
         "CALIBRATED with end_of_life_placement_from_home to the share of care-home deaths who were "
         "temporary residents, 36.6% (2019) to 41.2% (2022) [ohid-end-of-life-profile-2023], in "
         "pooled care-home places (0.25 before pooling, when small pools were more often full)",
