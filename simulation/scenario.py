@@ -554,7 +554,7 @@ class HospitalParams(Section):
         "of stay at 85+ [health-foundation-los-2023], in pools of one real team (docs/model.md "
         "7.9a): 1.545 x the shares calibrated before (0.06/0.12/0.18 at 65/75/85), which were "
         "CALIBRATED where per-neighbourhood pools of 1.4 places at scale 0.1 made waits too long "
-        "(steep near the places' capacity: at scale 0.1, seeds 3-7, 3.0-6.4% at x1.545 and "
+        "(steep near the places' capacity: at scale 0.1, seeds 3-7, 4.0-6.3% at x1.545 and "
         "3.9-5.3% at x1.5 in a trial with end-of-life care-home and hospice referral shares "
         "0.11 and 0.08)",
         "Probability that an overnight stay ends needing home support (reablement).", each_le=1.0)
