@@ -50,11 +50,17 @@ class CommunityTeam(mesa.Agent):
         self.pools = pools
         self.uplift = 0.0
 
-    def start_day(self, day: int, uplift: float) -> None:
-        """Release places whose episodes end today and set today's daily capacity."""
+    def start_day(self, day: int, uplift: float,
+                  service_uplift: dict[str, float] | None = None) -> None:
+        """Release places whose episodes end today and set today's daily capacity.
+
+        ``service_uplift`` gives a service its own uplift (from its staff in post), else the
+        team's ``uplift``.
+        """
         self.uplift = uplift
-        for pool in self.pools.values():
+        service_uplift = service_uplift or {}
+        for name, pool in self.pools.items():
             if isinstance(pool, PlacePool):
                 pool.release(day)
             elif isinstance(pool, DailyPool):
-                pool.start_day(uplift)
+                pool.start_day(service_uplift.get(name, uplift))

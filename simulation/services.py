@@ -68,6 +68,9 @@ class Service:
         draw: the draw index within that stream (kept from lco-sim 0.1 for built-in services).
         label: plain-English name for reports.
         uplift: whether the LCO's community investment raises its capacity.
+        staff: the workforce roles that staff it (:mod:`simulation.workforce`); its capacity then
+            follows their staff in post (the scarcest role binds), including the LCO's extra
+            posts as they are filled. Empty: capacity is not limited by staff.
     """
 
     name: str
@@ -79,6 +82,7 @@ class Service:
     draw: int = 0
     label: str = ""
     uplift: bool = True
+    staff: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in SERVICE_KINDS:
@@ -180,6 +184,8 @@ class ServiceDirectory:
         self.model = model
         self.specs = {s.name: s for s in services}
         self.teams = teams
+        self.staffing: dict[str, np.ndarray] = {}
+        self._service_uplift: dict[str, np.ndarray] = {}
         needs = [s.need for s in services if s.need is not None]
         if len(set(needs)) != len(needs):
             raise ValueError(f"two services meet the same discharge need: {needs}")
@@ -209,7 +215,37 @@ class ServiceDirectory:
         return self.teams[neighbourhood].pools[name]
 
     def _uplift(self, name: str, neighbourhood: int) -> float:
+        today = self._service_uplift.get(name)
+        if today is not None:
+            return float(today[neighbourhood])
         return self.teams[neighbourhood].uplift if self.specs[name].uplift else 0.0
+
+    def set_staffing(self, name: str, multiplier: np.ndarray) -> None:
+        """Capacity of ``name`` from its staff in post: ``multiplier`` x base, by neighbourhood.
+
+        Set monthly by the workforce (:class:`simulation.workforce.Workforce`); the multiplier
+        replaces the LCO's uplift for this service (the uplift's extra posts count once filled).
+        """
+        self.staffing[name] = np.asarray(multiplier, float)
+
+    def service_uplift(self, name: str, uplift: np.ndarray) -> np.ndarray:
+        """The uplift on the base capacity of ``name`` in each neighbourhood, given the LCO's.
+
+        Example:
+            >>> import types
+            >>> d = ServiceDirectory(None, [Service("crisis", "daily", per_100k=lambda s: 1.0,
+            ...                                     staff=("community_nurse",))], [])
+            >>> d.service_uplift("crisis", np.array([0.2, 0.2])).tolist()
+            [0.2, 0.2]
+            >>> d.set_staffing("crisis", np.array([1.1, 0.9]))
+            >>> [round(u, 2) for u in d.service_uplift("crisis", np.array([0.2, 0.2]))]
+            [0.1, -0.1]
+        """
+        staffed = self.staffing.get(name)
+        if staffed is not None:
+            return staffed - 1.0
+        uplift = np.asarray(uplift, float)
+        return uplift if self.specs[name].uplift else np.zeros_like(uplift)
 
     def capacity(self, name: str, neighbourhood: int) -> int:
         """Whole places (or today's responses) of ``name`` in ``neighbourhood``."""
@@ -271,6 +307,13 @@ class ServiceDirectory:
 
     # ----- the day ------------------------------------------------------------------------
     def start_day(self, day: int, uplift: np.ndarray) -> None:
-        """Every team releases ended episodes and sets today's daily capacity."""
+        """Every team releases ended episodes and sets today's daily capacity.
+
+        Each service's uplift today is the LCO's, or what its staff in post deliver
+        (:meth:`service_uplift`).
+        """
+        self._service_uplift = {name: self.service_uplift(name, uplift) for name in self.specs}
         for team in self.teams:
-            team.start_day(day, float(uplift[team.neighbourhood]))
+            h = team.neighbourhood
+            team.start_day(day, float(uplift[h]),
+                           {name: float(u[h]) for name, u in self._service_uplift.items()})
