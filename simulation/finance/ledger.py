@@ -347,8 +347,10 @@ class Ledger(Part):
         self._reinvest(year + 1)
 
     def _settle_workforce(self, day: int, year: int) -> None:
-        """The year's pay bill of staff in post and of posts funded, by role (reported, not spent;
-        see :mod:`simulation.finance.workforce_costs`)."""
+        """The year's pay bill of staff in post and of posts funded, by role.
+
+        Reported beside spend, not added to it (:mod:`simulation.finance.workforce_costs`).
+        """
         try:
             workforce = self.model.part("workforce")
         except KeyError:
