@@ -32,8 +32,8 @@ def _scenario(level="none", years=1, scale=SCALE, **overrides):
 def test_a_lever_buying_capacity_is_slowed_by_recruitment_and_the_ledger_pays_staff_in_post():
     # the LCO doubles community capacity from day 0 (no ramp), so only recruitment can slow it
     over = {**AT_ONCE, "integration.community_uplift": 1.0}
-    limited = run_scenario(_scenario("full", years=2, scale=0.003, **over), 4)
-    instant = run_scenario(_scenario("full", years=2, scale=0.003,
+    limited = run_scenario(_scenario("full", years=1, scale=0.003, **over), 4)
+    instant = run_scenario(_scenario("full", years=1, scale=0.003,
                                      **{**over, "workforce.recruitment": "instant"}), 4)
     ml, mi = limited.model, instant.model
     # capacity (fractional, before rounding to whole places) follows staff in post
@@ -50,8 +50,8 @@ def test_a_lever_buying_capacity_is_slowed_by_recruitment_and_the_ledger_pays_st
         np.testing.assert_allclose(table["pay_bill_in_post"],
                                    table["wte_in_post"] * table["role"].map(price), rtol=1e-12)
     for role in ("community_nurse", "care_worker"):
-        rl = wl[(wl["role"] == role) & (wl["year"] == 1)].iloc[0]
-        ri = wi[(wi["role"] == role) & (wi["year"] == 1)].iloc[0]
+        rl = wl[(wl["role"] == role) & (wl["year"] == 0)].iloc[0]
+        ri = wi[(wi["role"] == role) & (wi["year"] == 0)].iloc[0]
         assert rl["wte_funded"] == pytest.approx(ri["wte_funded"])  # the same posts funded
         assert rl["pay_bill_in_post"] < 0.9 * ri["pay_bill_in_post"]  # fewer staff paid
         assert rl["funded_not_in_post"] > 2 * ri["funded_not_in_post"]
@@ -61,8 +61,8 @@ def test_a_lever_buying_capacity_is_slowed_by_recruitment_and_the_ledger_pays_st
     # the capacity-based spend (funded place-days) follows the staffed capacity
     yl = ml.part("finance").yearly().set_index("year")
     yi = mi.part("finance").yearly().set_index("year")
-    assert yl.loc[1, "spend_social_care"] < yi.loc[1, "spend_social_care"]
-    assert yl.loc[1, "spend_community"] <= yi.loc[1, "spend_community"]
+    assert yl.loc[0, "spend_social_care"] < yi.loc[0, "spend_social_care"]
+    assert yl.loc[0, "spend_community"] <= yi.loc[0, "spend_community"]
 
 
 def test_staff_shortage_raises_waits_and_unmet_need():
