@@ -232,13 +232,12 @@ class ServiceDirectory:
         """The uplift on the base capacity of ``name`` in each neighbourhood, given the LCO's.
 
         Example:
-            >>> import types
             >>> d = ServiceDirectory(None, [Service("crisis", "daily", per_100k=lambda s: 1.0,
             ...                                     staff=("community_nurse",))], [])
             >>> d.service_uplift("crisis", np.array([0.2, 0.2])).tolist()
             [0.2, 0.2]
             >>> d.set_staffing("crisis", np.array([1.1, 0.9]))
-            >>> [round(u, 2) for u in d.service_uplift("crisis", np.array([0.2, 0.2]))]
+            >>> d.service_uplift("crisis", np.array([0.2, 0.2])).round(2).tolist()
             [0.1, -0.1]
         """
         staffed = self.staffing.get(name)
