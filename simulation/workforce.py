@@ -176,7 +176,8 @@ class WorkforceParams(Section):
     """The staff behind every community, social-care and primary-care service (by role)."""
 
     recruitment: Literal["limited", "instant"] = param(
-        "limited", "-", "-", "``limited``: staff follow funded posts through vacancies, a "
+        "limited", "-", "ASSUMPTION: extra posts must be recruited (issue 13); ``instant`` is "
+        "the model before the workforce, for comparison", "``limited``: staff follow funded posts through vacancies, a "
         "recruitment lag and a ceiling on recruits; ``instant``: every funded post is filled at "
         "today's vacancy rate at once (the capacity of lco-sim before 0.3).")
     gp_share_of_appointments: float = param(
