@@ -114,3 +114,27 @@ def test_metrics_have_a_role_dimension_and_labels():
     vac = r[(r["metric"] == "vacancy_rate") & (r["day"] == 39)].set_index("group")["value"]
     assert vac["community_nurse"] == pytest.approx(WorkforceParams().community_nurse.vacancy_rate)
     assert isinstance(Ledger.finance_columns(), tuple)
+
+
+def test_an_area_file_gives_its_own_staff_figures(tmp_path):
+    from simulation.areas import AREA_DIR, load_area, scenario_source
+
+    text = (AREA_DIR / "dudley.toml").read_text()
+    text += ('\n[workforce]\ncommunity_nurse_per_100k = 70.0\ngp_vacancy_rate = 0.08\n'
+             '[workforce.sources]\ncommunity_nurse_per_100k = "ASSUMPTION: a test figure"\n'
+             'gp_vacancy_rate = "ASSUMPTION: a test figure"\n')
+    path = tmp_path / "staffed.toml"
+    path.write_text(text)
+    s = Scenario.preset("none", area=str(path), scale=SCALE, years=1)
+    assert s.workforce.community_nurse.staff_per_100k == 70.0
+    assert s.workforce.gp.vacancy_rate == 0.08
+    assert s.workforce.care_worker == WorkforceParams().care_worker  # England's otherwise
+    area = load_area(str(path))
+    assert "test figure" in scenario_source(area, "workforce.community_nurse.staff_per_100k")
+    m = LCOModel(s, seed=1, record_episodes=False)
+    assert np.all(m.services.staffing["crisis_response"] == 1.0)  # capacity is still today's
+    no_source = text.replace('gp_vacancy_rate = "ASSUMPTION: a test figure"\n', "")
+    path.write_text(no_source)
+    load_area.cache_clear()
+    with pytest.raises(Exception, match="no source"):
+        load_area(str(path))
