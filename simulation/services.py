@@ -11,6 +11,10 @@ Everything else uses the services through :class:`ServiceDirectory` (``model.ser
 * ``take(name, neighbourhood, wanted)``: use responses of a daily-capacity service;
 * ``start_day(day, uplift)``: release places whose episodes ended and reset daily capacity.
 
+A service that names the roles that staff it (``staff=("community_nurse",)``) has the capacity of
+its staff in post: the workforce (:mod:`simulation.workforce`) sets a multiplier on its base each
+month (:meth:`ServiceDirectory.set_staffing`), which takes the place of the LCO's uplift.
+
 Three kinds of capacity:
 
 * ``places``: concurrent places held for the length of an episode (home support, community
