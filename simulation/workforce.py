@@ -177,9 +177,10 @@ class WorkforceParams(Section):
 
     recruitment: Literal["limited", "instant"] = param(
         "limited", "-", "ASSUMPTION: extra posts must be recruited (issue 13); ``instant`` is "
-        "the model before the workforce, for comparison", "``limited``: staff follow funded posts through vacancies, a "
-        "recruitment lag and a ceiling on recruits; ``instant``: every funded post is filled at "
-        "today's vacancy rate at once (the capacity of lco-sim before 0.3).")
+        "the model before the workforce, for comparison",
+        "``limited``: staff follow funded posts through vacancies, a recruitment lag and a "
+        "ceiling on recruits; ``instant``: every funded post is filled at today's vacancy rate "
+        "at once (the capacity of lco-sim before the workforce).")
     gp_share_of_appointments: float = param(
         0.5, "share of practice appointments", "Half of general practice appointments are "
         "given by GPs (2018-2023) [bmjopen-gp-trends-2024]", "Share of a practice's "
