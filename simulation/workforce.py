@@ -44,6 +44,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 import numpy as np
+from pydantic import model_validator
 
 from simulation.finance_parameters import UnitCost
 from simulation.metrics import Metric
@@ -85,6 +86,30 @@ class RoleParams(Section):
     cost_per_wte: UnitCost = param(
         UnitCost(value=40000.0, cost_year="2023/24"), "£ per WTE a year (with on-costs)", "-",
         "Employer's cost of one WTE in post for a year: pay and on-costs.")
+
+    @model_validator(mode="after")
+    def _pipeline_fits(self) -> RoleParams:
+        longest = max_hire_lag(self)
+        if self.hire_lag_months >= longest:
+            raise ValueError(f"hire_lag_months {self.hire_lag_months} is too long for vacancy rate "
+                             f"{self.vacancy_rate + self.shortage:g} and leaver rate "
+                             f"{self.leaver_rate_per_year:g}: the steady state would need more "
+                             f"recruits in the pipeline than there are vacancies; allowed: fewer "
+                             f"than {longest:.1f} months")
+        return self
+
+
+def max_hire_lag(role: RoleParams) -> float:
+    """The hire lag (months) at which every vacancy of the steady state is already in the pipeline.
+
+    Example:
+        >>> round(max_hire_lag(WorkforceParams().community_nurse), 1)
+        11.0
+    """
+    v_ref = role.vacancy_rate
+    v = min(v_ref + role.shortage, 0.9)
+    hires = role.leaver_rate_per_year / MONTHS_PER_YEAR * (1.0 - v) / (1.0 - v_ref)
+    return float("inf") if hires <= 0 else v / (1.0 - v_ref) / hires
 
 
 class CommunityNurses(RoleParams):

@@ -138,3 +138,16 @@ def test_an_area_file_gives_its_own_staff_figures(tmp_path):
     load_area.cache_clear()
     with pytest.raises(Exception, match="no source"):
         load_area(str(path))
+
+
+def test_a_hire_lag_longer_than_the_vacancies_allow_is_one_line(tmp_path, capsys):
+    from simulation.cli import main
+
+    s = _scenario()
+    path = tmp_path / "lag.toml"
+    path.write_text(s.to_toml().replace("hire_lag_months = 3", "hire_lag_months = 12", 1))
+    code = main(["run", "--scenario", str(path), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err
+    assert "hire_lag_months 12 is too long" in err and "fewer than 11.0 months" in err
+    assert not (tmp_path / "out").exists()
