@@ -331,8 +331,10 @@ def limitations(area_name: str | None = None) -> list[str]:
         "outcomes. Out-of-area care is unlimited and its patients leave on their fit day.",
         "Care homes hold residents but not their staff or quality; residents never move home "
         "again; long-term home care is a count of packages of a fixed size; hospice patients "
-        "are never discharged alive; and there is no workforce (staff numbers, vacancies, "
-        "sickness).",
+        "are never discharged alive. The workforce is three roles (community nurses, home-care "
+        "workers, GPs) as deterministic monthly stocks with no sickness, skill mix, agency staff "
+        "or pay-driven retention; care homes, hospices and places bought with reinvested savings "
+        "are not staffed by a role.",
         "Conditions are four tiers (none, long-term condition, multimorbid, frail) with no disease "
         "pathways; tiers only rise; case management and social prescribing last until death.",
         "Mortality does not depend on the care received: no lever, delay or crowding changes "
