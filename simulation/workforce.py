@@ -132,9 +132,9 @@ class CommunityNurses(RoleParams):
         "June 2022 [nuffield-nurse-leavers-2022]", "Nurses leaving their posts each year.",
         ge=0.0, le=1.0)
     cost_per_wte: UnitCost = param(
-        UnitCost(value=50515.0, cost_year="2024/25"), "£ per WTE a year (with on-costs)",
+        UnitCost(value=50490.0, cost_year="2024/25"), "£ per WTE a year (with on-costs)",
         "Agenda for Change band 6, middle pay point £39,405 (2024/25) [nhs-afc-pay-2024] plus "
-        "on-costs of 28.2% of salaries (employer NI, pension and levy, an NHS community trust's "
+        "on-costs of 28.1% of salaries (employer NI, pension and levy, an NHS community trust's "
         "2023/24 accounts [lpft-accounts-2024])", "Employer's cost of a band 6 community nurse "
         "for a year.")
 
@@ -163,7 +163,7 @@ class CareWorkers(RoleParams):
         2, "months", "ASSUMPTION: shorter than the NHS's (checks and induction, little notice)",
         "Months before a recruit starts.", ge=0, le=24)
     cost_per_wte: UnitCost = param(
-        UnitCost(value=24100.0, cost_year="2023/24"), "£ per WTE a year (with on-costs)",
+        UnitCost(value=24089.0, cost_year="2023/24"), "£ per WTE a year (with on-costs)",
         "Median care-worker pay £11.00 an hour, December 2023 [chm-skills-for-care-pay-2024], "
         "x 37.5 hours x 52.14 weeks = £21,508; ASSUMPTION: on-costs 12% (employer NI and a 3% "
         "workplace pension)", "Employer's cost of a care worker for a year.")
