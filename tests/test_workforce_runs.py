@@ -58,10 +58,11 @@ def test_a_lever_buying_capacity_is_slowed_by_recruitment_and_the_ledger_pays_st
         today = WorkforceParams().roles()[role].vacancy_rate
         assert ri["vacancy_rate"] == pytest.approx(today)
         assert rl["vacancy_rate"] > today + 0.1
-    # the capacity-based spend (funded place-days) follows the staffed capacity
+    # the capacity-based spend (funded whole place-days) follows the staffed capacity; at this
+    # scale the whole places of the two arms may round alike, so only "not more" is asserted
     yl = ml.part("finance").yearly().set_index("year")
     yi = mi.part("finance").yearly().set_index("year")
-    assert yl.loc[0, "spend_social_care"] < yi.loc[0, "spend_social_care"]
+    assert yl.loc[0, "spend_social_care"] <= yi.loc[0, "spend_social_care"]
     assert yl.loc[0, "spend_community"] <= yi.loc[0, "spend_community"]
 
 
