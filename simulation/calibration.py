@@ -204,6 +204,15 @@ class RunMeasures:
         older = self.by_age_band("emergency_admissions")[["65-74", "75-84", "85+"]].sum()
         return self.total("care_home_admissions") / older * 100
 
+    def staff_per_100k(self, role: str) -> float:
+        """Mean staff in post of ``role`` in the first recorded year per 100,000 registered."""
+        r = self.results
+        rows = r[(r["metric"] == "staff_in_post") & (r["dimension"] == "role")
+                 & (r["group"] == role) & (r["day"] < YEAR)]
+        if rows.empty:
+            return float("nan")
+        return float(rows["value"].mean()) / self.model.initial_size * 1e5
+
     def winter_occupancy(self) -> float:
         """Mean occupied over base beds in December to February, over every recorded winter.
 
@@ -377,6 +386,29 @@ TARGETS: tuple[Target, ...] = (
            lambda r: r.total("deaths_care_home_temporary") / r.total("deaths_in_care_home")
            * 100,
            source_range=(36.6, 41.2)),
+    # Staff per 100,000 by role (simulation.workforce): the staff behind the capacities.
+    Target("staff_community_nurses", "Community nurses in post per 100,000", "FTE per 100,000",
+           "35,432 FTE community health nurses, England, October 2017", 59.0, 63.7,
+           "35,432 FTE [parliament-community-nurses-2018] over 60.0m registered patients "
+           "[gponline-practices-2019] (59.0) or 55.6m residents [ons-england-population-nd] "
+           "(63.7); district nurses, a part of them, fell 43% in ten years to 4,031 "
+           "[qni-district-nursing-2019]",
+           "the published count over the two published denominators",
+           lambda r: r.staff_per_100k("community_nurse"), source_range=(59.0, 63.7)),
+    Target("staff_care_workers", "Home-care workers in post per 100,000", "filled posts per "
+           "100,000", "about 587,000 domiciliary care filled posts, England, 2023/24",
+           978.0, 1056.0,
+           "Independent-sector domiciliary care filled posts up 43,000 (7.9%) in 2023/24, so "
+           "about 587,000 [hca-skills-for-care-2024], over 60.0m registered "
+           "[gponline-practices-2019] (978) or 55.6m residents [ons-england-population-nd] "
+           "(1,056)", "the published count over the two published denominators",
+           lambda r: r.staff_per_100k("care_worker"), source_range=(978.0, 1056.0)),
+    Target("staff_gps", "Fully qualified GPs in post per 100,000", "FTE per 100,000",
+           "0.45 FTE per 1,000 patients (September 2022); 27,368 FTE (October 2023)", 44.5, 45.6,
+           "0.45 per 1,000 [bmjopen-gp-trends-2024] (44.5-45.5 as rounded); 27,368 FTE "
+           "[bma-gp-pressures-2023] over 60.0m registered [gponline-practices-2019] (45.6)",
+           "the published figures (the rounding of 0.45, and the count over the patients)",
+           lambda r: r.staff_per_100k("gp"), source_range=(44.5, 45.6)),
 )
 """The baseline targets (England's rates), each with its source, band and how it is measured."""
 

@@ -55,25 +55,27 @@ from simulation.recorder import BreakdownRecorder
 from simulation.scenario import Scenario
 from simulation.services import Service, ServiceDirectory
 from simulation.social_care import SocialCare
+from simulation.workforce import Workforce
 
-CORE_PARTS = (EndOfLife, CareHomes, SocialCare, Hospice)
+CORE_PARTS = (EndOfLife, CareHomes, SocialCare, Hospice, Workforce)
 """Parts every model has, before the levers: the last months of life, care homes, long-term home
-care and hospices. Their services follow the built-in ones (:data:`SERVICES`)."""
+care, hospices and the workforce that staffs the services. Their services follow the built-in
+ones (:data:`SERVICES`)."""
 
 SERVICES = (
     Service("crisis_response", "daily", per_100k=lambda s: s.community.crisis_response_per_100k_day,
-            label="2-hour crisis response"),
+            label="2-hour crisis response", staff=("community_nurse",)),
     Service("home_support", "places", per_100k=lambda s: s.community.home_support_places_per_100k,
             mean_days=lambda s: s.community.home_support_days, need=NEED_HOME_SUPPORT,
             stream=Process.COMMUNITY_SERVICE, draw=NEED_HOME_SUPPORT,
-            label="home support (reablement)"),
+            label="home support (reablement)", staff=("care_worker",)),
     Service("community_beds", "places", per_100k=lambda s: s.community.community_beds_per_100k,
             mean_days=lambda s: s.community.community_bed_days, need=NEED_COMMUNITY_BED,
             stream=Process.COMMUNITY_SERVICE, draw=NEED_COMMUNITY_BED,
-            label="community (intermediate care) beds"),
+            label="community (intermediate care) beds", staff=("community_nurse",)),
     Service("case_management", "caseload",
             per_100k=lambda s: s.community.case_management_places_per_100k,
-            label="case-management caseload"),
+            label="case-management caseload", staff=("community_nurse",)),
     *(svc for part in CORE_PARTS for svc in part.services),
 )
 """The built-in services, in the order hospitals try them at discharge: the community teams',
@@ -216,7 +218,9 @@ class LCOModel(mesa.Model):
         # -- observation -------------------------------------------------------------------
         self.metrics = metric_registry(self.levers, self.observers)
         self.today: dict[str, float] = dict.fromkeys(self.metrics.names("all"), 0)
-        self.categories = {m.name: np.zeros((self.horizon_days, len(m.categories)), np.int32)
+        # events are counted (whole numbers); stocks such as staff in post are set (fractions)
+        self.categories = {m.name: np.zeros((self.horizon_days, len(m.categories)),
+                                            np.float64 if m.kind == "stock" else np.int32)
                            for m in self.metrics.category_metrics()}
         self.breakdowns = BreakdownRecorder(
             self.horizon_days, {"neighbourhood": self.n_neighbourhoods,
@@ -391,6 +395,11 @@ class LCOModel(mesa.Model):
         if len(codes) and day >= 0:
             counts = self.categories[metric]
             counts[day] += np.bincount(codes, minlength=counts.shape[1]).astype(np.int32)
+
+    def set_category(self, metric: str, day: int, values: np.ndarray) -> None:
+        """Set today's value of a ``category`` stock metric, one value per category."""
+        if day >= 0:
+            self.categories[metric][day] = values
 
     def count_events(self, metric: str, day: int, ids: np.ndarray) -> None:
         """Count today's events of ``metric`` for patients ``ids`` in every breakdown dimension."""

@@ -47,6 +47,8 @@ class GPPractice(mesa.Agent):
         self.status_since_day = 0
         self.list_size = 0
         self.daily_capacity = 0.0
+        self.staffing = 1.0  # share of today's appointment capacity its staff in post give
+        self._list_capacity = 0.0
         self._carry = 0.0
         self.requests_month = 0
         self.unmet_month = 0
@@ -55,7 +57,13 @@ class GPPractice(mesa.Agent):
     def update_list(self, list_size: int, appointments_per_patient_year: float) -> None:
         """Set the list size and the capacity that goes with it."""
         self.list_size = int(list_size)
-        self.daily_capacity = list_size * appointments_per_patient_year / 365.25
+        self._list_capacity = list_size * appointments_per_patient_year / 365.25
+        self.daily_capacity = self._list_capacity * self.staffing
+
+    def set_staffing(self, share: float) -> None:
+        """Appointment capacity at ``share`` of what the list gives with today's staff in post."""
+        self.staffing = share
+        self.daily_capacity = self._list_capacity * share
 
     def capacity_today(self) -> int:
         """Whole appointments today; the fractional remainder carries to tomorrow."""

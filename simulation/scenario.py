@@ -52,6 +52,7 @@ from simulation.levers.social_prescribing import SocialPrescribing
 from simulation.levers.specialist_community import SpecialistCommunity
 from simulation.parameters import Section, param
 from simulation.social_care import SocialCareParams
+from simulation.workforce import WorkforceParams
 
 __all__ = ["CaseManagement", "CrisisResponse", "DischargeToAssess", "EndOfLifeCare",
            "EnhancedCareHomes", "GPDirectAccess", "LeverParams", "SharedRecord",
@@ -770,6 +771,7 @@ class Scenario(Section):
     end_of_life: EndOfLifeParams = EndOfLifeParams()
     hospice: HospiceParams = HospiceParams()
     integration: IntegrationParams = IntegrationParams()
+    workforce: WorkforceParams = WorkforceParams()
     finance: FinanceParams = FinanceParams()
 
     @model_validator(mode="before")

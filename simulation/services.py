@@ -12,6 +12,10 @@ Mesa agents). Everything else uses the services through :class:`ServiceDirectory
 * ``free(name, neighbourhood)``, ``capacity``, ``place``, ``take``: the same, one pool at a time;
 * ``start_day(day, uplift)``: release places whose episodes ended and set daily capacity.
 
+A service that names the roles that staff it (``staff=("community_nurse",)``) has the capacity of
+its staff in post: the workforce (:mod:`simulation.workforce`) sets a multiplier on its base each
+month (:meth:`ServiceDirectory.set_staffing`), which takes the place of the LCO's uplift.
+
 Three kinds of capacity:
 
 * ``places``: concurrent places held for the length of an episode (home support, community
@@ -97,6 +101,9 @@ class Service:
         draw: the draw index within that stream (kept from lco-sim 0.1 for built-in services).
         label: plain-English name for reports.
         uplift: whether the LCO's community investment raises its capacity.
+        staff: the workforce roles that staff it (:mod:`simulation.workforce`); its capacity then
+            follows their staff in post (the scarcest role binds), including the LCO's extra
+            posts as they are filled. Empty: capacity is not limited by staff.
     """
 
     name: str
@@ -108,6 +115,7 @@ class Service:
     draw: int = 0
     label: str = ""
     uplift: bool = True
+    staff: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in SERVICE_KINDS:
@@ -345,6 +353,7 @@ class ServiceDirectory:
         self.specs = {s.name: s for s in services}
         self.teams = teams
         self.scale = scale
+        self.staffing: dict[str, np.ndarray] = {}
         needs = [s.need for s in services if s.need is not None]
         if len(set(needs)) != len(needs):
             raise ValueError(f"two services meet the same discharge need: {needs}")
@@ -399,6 +408,32 @@ class ServiceDirectory:
     def pool(self, name: str, neighbourhood: int):
         """The pool of service ``name`` that serves ``neighbourhood``."""
         return self._pools[name][self._pool_of[name][neighbourhood]]
+
+    def set_staffing(self, name: str, multiplier: np.ndarray) -> None:
+        """Capacity of ``name`` from its staff in post: ``multiplier`` x base, by neighbourhood.
+
+        Set monthly by the workforce (:class:`simulation.workforce.Workforce`); the multiplier
+        replaces the LCO's uplift for this service (the uplift's extra posts count once filled).
+        """
+        self.staffing[name] = np.asarray(multiplier, float)
+
+    def service_uplift(self, name: str, uplift: np.ndarray) -> np.ndarray:
+        """The uplift on the base capacity of ``name`` in each neighbourhood, given the LCO's.
+
+        Example:
+            >>> d = ServiceDirectory(None, [Service("crisis", "daily", per_100k=lambda s: 1.0,
+            ...                                     staff=("community_nurse",))], [])
+            >>> d.service_uplift("crisis", np.array([0.2, 0.2])).tolist()
+            [0.2, 0.2]
+            >>> d.set_staffing("crisis", np.array([1.1, 0.9]))
+            >>> d.service_uplift("crisis", np.array([0.2, 0.2])).round(2).tolist()
+            [0.1, -0.1]
+        """
+        staffed = self.staffing.get(name)
+        if staffed is not None:
+            return staffed - 1.0
+        uplift = np.asarray(uplift, float)
+        return uplift if self.specs[name].uplift else np.zeros_like(uplift)
 
     # ----- capacity -------------------------------------------------------------------------
     def capacity(self, name: str, neighbourhood: int) -> int:
@@ -533,9 +568,10 @@ class ServiceDirectory:
         for team in self.teams:
             team.uplift = float(uplift[team.neighbourhood])
         for name, pools in self._pools.items():
-            raised = self.specs[name].uplift
+            # the LCO's uplift, or what the service's staff in post deliver (service_uplift)
+            raised = self.service_uplift(name, uplift)
             for pool in pools:
-                u = uplift[pool.members] if raised else np.zeros(len(pool.members))
+                u = raised[pool.members]
                 if isinstance(pool, DailyPool):
                     pool.start_day(u)
                 else:

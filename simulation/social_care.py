@@ -86,7 +86,7 @@ def _packages_per_100k(s) -> float:
 
 
 PACKAGES = Service("home_care_packages", "caseload", per_100k=_packages_per_100k, uplift=False,
-                   label="long-term home-care packages")
+                   label="long-term home-care packages", staff=("care_worker",))
 """Home-care packages of each neighbourhood; :class:`SocialCare` keeps who holds one."""
 
 PLACEMENT = Service("home_care_package", "places", per_100k=lambda s: 0.0,

@@ -67,16 +67,21 @@ TARGET_GROUPS = {
     9: ("Primary and community demand", "[nhs-digital-gpad-2020] [hobbs-2016] "
         "[hippisley-cox-2009] [ruzangi-2020] [polley-2017]"),
     10: ("Economics", "[imison-2017] [hfma-2017] [jones-2025] [hm-treasury-discounting-2025]"),
+    11: ("The workforce behind the capacities", "[parliament-community-nurses-2018] "
+         "[qni-district-nursing-2019] [hca-skills-for-care-2024] [bmjopen-gp-trends-2024] "
+         "[bma-gp-pressures-2023]"),
 }
-"""The ten groups of published patterns a credible model of integrated care should reproduce
-(number -> title and sources), from null results to the best published effects."""
+"""The groups of published patterns a credible model of integrated care should reproduce
+(number -> title and sources), from null results to the best published effects, and the staff
+that cap every capacity."""
 
 TARGET_GROUP = {"admissions_growth": 1, "bed_days_growth": 1, "integration_whole_population": 2,
                 "integration_first_two_years": 3, "case_management_cohort": 4, "dtoc_share": 7,
                 "ae_conversion": 8, "winter_occupancy": 8, "readmission_30d": 8,
                 "gp_per_person": 9, "gp_85_89": 9, "gp_5_14": 9, "gp_infants": 9,
                 "care_home_admission_rate": 5, "care_home_ae_rate": 5, "care_home_share_65": 5,
-                "enhanced_care_homes": 5}
+                "enhanced_care_homes": 5, "staff_community_nurses": 11, "staff_care_workers": 11,
+                "staff_gps": 11}
 """The group each target of this report tests (targets not listed test none of the groups)."""
 
 REPORT_COLUMNS = ["key", "target", "unit", "published", "low", "high", "value", "ci_low",
@@ -326,8 +331,10 @@ def limitations(area_name: str | None = None) -> list[str]:
         "outcomes. Out-of-area care is unlimited and its patients leave on their fit day.",
         "Care homes hold residents but not their staff or quality; residents never move home "
         "again; long-term home care is a count of packages of a fixed size; hospice patients "
-        "are never discharged alive; and there is no workforce (staff numbers, vacancies, "
-        "sickness).",
+        "are never discharged alive. The workforce is three roles (community nurses, home-care "
+        "workers, GPs) as deterministic monthly stocks with no sickness, skill mix, agency staff "
+        "or pay-driven retention; care homes, hospices and places bought with reinvested savings "
+        "are not staffed by a role.",
         "Conditions are four tiers (none, long-term condition, multimorbid, frail) with no disease "
         "pathways; tiers only rise; case management and social prescribing last until death.",
         "Mortality does not depend on the care received: no lever, delay or crowding changes "

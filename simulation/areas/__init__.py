@@ -113,6 +113,47 @@ class AreaCareHomes(_Sourced):
                                      "their own fees.")
 
 
+class AreaWorkforce(_Sourced):
+    """The area's own staff figures by role (optional: England's, ``workforce.<role>``, otherwise).
+
+    A figure left out keeps England's. Productivity per WTE follows (a service's capacity per
+    100,000 over its role's staff per 100,000), so staff figures alone do not change capacity;
+    a vacancy rate above England's is a shortage only if given as ``workforce.<role>.shortage``.
+    """
+
+    community_nurse_per_100k: float | None = Field(None, gt=0.0, le=1000.0, description=(
+        "Community and district nurses in post (FTE) per 100,000 registered."))
+    community_nurse_vacancy_rate: float | None = Field(None, ge=0.0, lt=0.9, description=(
+        "Share of funded community nursing posts vacant."))
+    care_worker_per_100k: float | None = Field(None, gt=0.0, le=10000.0, description=(
+        "Home-care workers in post (filled posts) per 100,000 registered."))
+    care_worker_vacancy_rate: float | None = Field(None, ge=0.0, lt=0.9, description=(
+        "Share of funded home-care posts vacant."))
+    gp_per_100k: float | None = Field(None, gt=0.0, le=1000.0, description=(
+        "Fully qualified GPs in post (FTE) per 100,000 registered."))
+    gp_vacancy_rate: float | None = Field(None, ge=0.0, lt=0.9, description=(
+        "Share of funded GP posts vacant."))
+
+    def scenario_values(self) -> dict[str, dict[str, float]]:
+        """The values given, as ``{role: {parameter: value}}`` of the scenario's workforce."""
+        out: dict[str, dict[str, float]] = {}
+        for field in type(self).model_fields:
+            value = getattr(self, field)
+            if field == "sources" or value is None:
+                continue
+            role, key = _workforce_field(field)
+            out.setdefault(role, {})[key] = value
+        return out
+
+
+def _workforce_field(field: str) -> tuple[str, str]:
+    """The (role, scenario parameter) an :class:`AreaWorkforce` field sets."""
+    for suffix, key in (("_per_100k", "staff_per_100k"), ("_vacancy_rate", "vacancy_rate")):
+        if field.endswith(suffix):
+            return field[: -len(suffix)], key
+    raise ValueError(f"workforce.{field}: not a staff figure")
+
+
 class AreaNeighbourhood(Section):
     """One neighbourhood team's patch."""
 
@@ -199,6 +240,8 @@ class Area(Section):
         "own: where one was looked for, or why a figure found could not be used (by key).")
     care_homes: AreaCareHomes | None = Field(None, description="Care homes (optional; "
                                              "England's figures when absent).")
+    workforce: AreaWorkforce | None = Field(None, description="Staff per 100,000 and vacancy "
+                                            "rates by role (optional; England's when absent).")
     programme_costs: dict[Literal["transformation", "double_running"], ProgrammeCost] = Field(
         default_factory=dict, description="The area's own programme cost estimates (finance."
         "transformation_cost_per_head, finance.double_running_per_head_year), each with value, "
@@ -257,7 +300,7 @@ class Area(Section):
     def sourced_values(self) -> list[tuple[str, Any, str]]:
         """Every value of the area with its source: (dotted path, value, source)."""
         rows: list[tuple[str, Any, str]] = []
-        for part in ("population", "contract", "care_homes"):
+        for part in ("population", "contract", "care_homes", "workforce"):
             group = getattr(self, part)
             if group is None:
                 continue
@@ -341,6 +384,8 @@ def area_scenario_data(area: Area) -> dict[str, Any]:
         **({"care_homes": {"places_per_1000_65plus": area.care_homes.places_per_1000_65plus,
                            "self_funded_share": area.care_homes.self_funded_share}}
            if area.care_homes is not None else {}),
+        **({"workforce": area.workforce.scenario_values()}
+           if area.workforce is not None and area.workforce.scenario_values() else {}),
     }
 
 
@@ -367,6 +412,11 @@ def scenario_source(area: Area, path: str) -> str | None:
         return area.care_homes.sources[leaf]
     if head == "population" and leaf in area.population.sources:
         return area.population.sources[leaf]
+    if head == "workforce" and area.workforce is not None:
+        key = path.rsplit(".", 1)[-1]
+        field = f"{leaf}_per_100k" if key == "staff_per_100k" else f"{leaf}_{key}"
+        if area.workforce.sources.get(field):
+            return area.workforce.sources[field]
     by_name = {loc.name: loc for loc in area.localities}
     if head == "population" and leaf == "neighbourhoods":
         index = re.search(r"neighbourhoods\[(\d+)\]", path)
@@ -395,5 +445,7 @@ AREA_PATHS = ("name", "run.years", "run.start_date", "population.registered_pati
               "hospitals.home_site_of_locality", "finance.budget_per_head",
               "finance.savings_share_lco", "finance.transformation_cost_per_head",
               "finance.double_running_per_head_year", "integration.contracts.gp_core_scope",
-              "care_homes.places_per_1000_65plus", "care_homes.self_funded_share")
+              "care_homes.places_per_1000_65plus", "care_homes.self_funded_share",
+              *(f"workforce.{role}.{key}" for role in ("community_nurse", "care_worker", "gp")
+                for key in ("staff_per_100k", "vacancy_rate")))
 """Dotted scenario paths whose defaults come from the area (reset when the area changes)."""

@@ -64,13 +64,13 @@ PERIODS = ("day", "month", "year")
 """How a run's daily series are aggregated before they are kept."""
 
 DIMENSIONS = ("all", "hospital", "neighbourhood", "age_band", "deprivation_quintile", "place",
-              "finance")
+              "role", "finance")
 """Breakdowns a run records (see :meth:`simulation.model.LCOModel.results`); ``finance`` is the
 LCO ledger's yearly account (:meth:`simulation.finance.ledger.Ledger.yearly`), kept with
 ``period = "year"`` only."""
 
 Dimension = Literal["all", "hospital", "neighbourhood", "age_band", "deprivation_quintile", "place",
-                    "finance"]
+                    "role", "finance"]
 """One of :data:`DIMENSIONS`, as a type."""
 
 FINANCE_METRICS = Ledger.finance_columns()

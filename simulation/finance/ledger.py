@@ -58,6 +58,8 @@ from simulation.finance.costs import (
     unit_costs,
 )
 from simulation.finance.prices import to_price_year
+from simulation.finance.workforce_costs import COLUMNS as WORKFORCE_COLUMNS
+from simulation.finance.workforce_costs import workforce_cost_rows
 from simulation.finance_parameters import FinanceParams
 from simulation.metrics import Metric
 from simulation.parts import Part
@@ -277,6 +279,7 @@ class Ledger(Part):
         self.pots: dict[int, float] = {}
         self.rows: list[dict] = []
         self.lines: list[pd.DataFrame] = []
+        self.staff_rows: list[dict] = []
 
     def record(self, day: int, today: dict[str, float]) -> None:
         """Funded capacity today (what block contracts pay for, used or not)."""
@@ -340,7 +343,20 @@ class Ledger(Part):
                     "reinvested_places": self.model.services.extra_places("home_support")})
         row.update(share_savings(cash, fp, gp_core, row["budget"]))
         self.rows.append(row)
+        self._settle_workforce(day, year)
         self._reinvest(year + 1)
+
+    def _settle_workforce(self, day: int, year: int) -> None:
+        """The year's pay bill of staff in post and of posts funded, by role.
+
+        Reported beside spend, not added to it (:mod:`simulation.finance.workforce_costs`).
+        """
+        try:
+            workforce = self.model.part("workforce")
+        except KeyError:
+            return
+        self.staff_rows += workforce_cost_rows(year, workforce.year_means(day),
+                                               workforce.params, self.finance)
 
     def _reinvest(self, year: int) -> None:
         """Set the extra home-support places that ``year``'s reinvestment pot pays for."""
@@ -354,6 +370,14 @@ class Ledger(Part):
     def yearly(self) -> pd.DataFrame:
         """One row per settled year: budget, spend by sector, gap, savings and reinvestment."""
         return pd.DataFrame(self.rows)
+
+    def workforce_costs(self) -> pd.DataFrame:
+        """One row per settled year and role: WTE in post and funded, and their pay bills.
+
+        ``funded_not_in_post`` is the pay of posts funded but not filled (vacancies, including
+        the LCO's extra posts not yet recruited): money planned for capacity never delivered.
+        """
+        return pd.DataFrame(self.staff_rows, columns=list(WORKFORCE_COLUMNS))
 
     def cost_lines(self) -> pd.DataFrame:
         """One row per year and costed item: quantity, unit cost, cost and ``in_budget``.
