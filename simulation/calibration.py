@@ -390,7 +390,7 @@ TARGETS: tuple[Target, ...] = (
     Target("staff_community_nurses", "Community nurses in post per 100,000", "FTE per 100,000",
            "35,432 FTE community health nurses, England, October 2017", 59.0, 63.7,
            "35,432 FTE [parliament-community-nurses-2018] over 60.0m registered patients "
-           "[gponline-practices-2019] (59.0) or 55.6m residents [ons-england-population-nd] "
+           "[gponline-practices-2019] (59.0) or 55.6m residents [ons-england-population-2024] "
            "(63.7); district nurses, a part of them, fell 43% in ten years to 4,031 "
            "[qni-district-nursing-2019]",
            "the published count over the two published denominators",
@@ -400,7 +400,7 @@ TARGETS: tuple[Target, ...] = (
            978.0, 1056.0,
            "Independent-sector domiciliary care filled posts up 43,000 (7.9%) in 2023/24, so "
            "about 587,000 [hca-skills-for-care-2024], over 60.0m registered "
-           "[gponline-practices-2019] (978) or 55.6m residents [ons-england-population-nd] "
+           "[gponline-practices-2019] (978) or 55.6m residents [ons-england-population-2024] "
            "(1,056)", "the published count over the two published denominators",
            lambda r: r.staff_per_100k("care_worker"), source_range=(978.0, 1056.0)),
     Target("staff_gps", "Fully qualified GPs in post per 100,000", "FTE per 100,000",
